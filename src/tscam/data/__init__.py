@@ -1,0 +1,60 @@
+"""MIT-BIH beats for the course: locate/download/verify, AAMI classes, beat windows, splits, cache.
+
+Typical use::
+
+    from tscam.data import load_beats, CLASSES
+    test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 187)
+
+The database is found through ``data_dir``, ``$TSCAM_MITDB`` or the user cache (downloaded from
+PhysioNet on first use and verified against the release checksums); see :mod:`tscam.data.locate`.
+"""
+
+from tscam.data.beats import DEFAULT_SPEC, WindowSpec, extract_record, zscore
+from tscam.data.dataset import (
+    INTER_VAL_FRACTION,
+    INTRA_FRACTIONS,
+    SPLIT_SEED,
+    Beats,
+    beat_table,
+    extract_all,
+    load_beats,
+    split_indices,
+)
+from tscam.data.errors import (
+    ChecksumError,
+    DataError,
+    DataNotFoundError,
+    LeadNotFoundError,
+    NoBeatsError,
+    UnknownRecordError,
+)
+from tscam.data.locate import (
+    ENV_CACHE,
+    ENV_DATA,
+    cache_dir,
+    download_mitdb,
+    locate_mitdb,
+    release_checksums,
+    verify_files,
+)
+from tscam.data.records import (
+    AAMI_MAP,
+    AAMI_RECORDS,
+    ALL_RECORDS,
+    CLASS_NAMES,
+    CLASSES,
+    DEFAULT_LEAD,
+    DS1,
+    DS2,
+    MITDB_FS,
+    PACED_RECORDS,
+)
+
+__all__ = [
+    "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "CLASSES", "CLASS_NAMES", "DEFAULT_LEAD",
+    "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_FRACTION",
+    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "Beats", "ChecksumError",
+    "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError", "UnknownRecordError",
+    "WindowSpec", "beat_table", "cache_dir", "download_mitdb", "extract_all", "extract_record",
+    "load_beats", "locate_mitdb", "release_checksums", "split_indices", "verify_files", "zscore",
+]  # fmt: skip

@@ -1,0 +1,229 @@
+"""All beats of the database as one table, cached; the splits of the course; ``load_beats``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tscam.data.beats import DEFAULT_SPEC, WindowSpec, extract_record, zscore
+from tscam.data.cache import cache_key, load_npz, save_npz_atomic
+from tscam.data.errors import LeadNotFoundError
+from tscam.data.locate import (
+    cache_dir,
+    check_records,
+    locate_mitdb,
+    release_checksums,
+    verify_files,
+)
+from tscam.data.records import AAMI_MAP, AAMI_RECORDS, ALL_RECORDS, CLASSES, DS1, DS2, record_files
+
+#: Seed of every random split of the course (fixed, so every learner gets the same split).
+SPLIT_SEED = 20170101
+#: Intra-patient split: fractions of the beats of each class in train / val / test.
+INTRA_FRACTIONS = (0.7, 0.1, 0.2)
+#: Inter-patient split: fraction of the DS1 beats of each class held out for validation.
+INTER_VAL_FRACTION = 0.1
+
+SPLITS = ("inter", "intra")
+PARTS = ("train", "val", "test")
+
+
+@dataclass
+class Beats:
+    """A set of beats: ``x`` (n, 187) float32, ``y`` (n,) int64 indices into ``CLASSES``, and
+    for each beat its ``record``, annotation ``sample`` (360 Hz) and original ``symbol``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    record: np.ndarray
+    sample: np.ndarray
+    symbol: np.ndarray
+    spec: WindowSpec = DEFAULT_SPEC
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{c} {n:,}" for c, n in self.class_counts().items())
+        return f"Beats(n={len(self):,}, length={self.x.shape[1]}, {counts})"
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return CLASSES
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of beats of each AAMI class (all five classes, zeros included)."""
+        counts = np.bincount(self.y, minlength=len(CLASSES))
+        return {c: int(n) for c, n in zip(CLASSES, counts, strict=True)}
+
+    def subset(self, index: np.ndarray | Sequence[int] | slice) -> Beats:
+        """The beats selected by a boolean mask, integer indices or a slice."""
+        pick = (lambda a: a[index]) if isinstance(index, slice) else (lambda a: a[np.asarray(index)])
+        return dataclasses.replace(
+            self,
+            x=pick(self.x),
+            y=pick(self.y),
+            record=pick(self.record),
+            sample=pick(self.sample),
+            symbol=pick(self.symbol),
+        )
+
+    def of_class(self, cls: str | int) -> Beats:
+        k = CLASSES.index(cls) if isinstance(cls, str) else int(cls)
+        return self.subset(self.y == k)
+
+    def tensor(self):
+        """``x`` as a float32 torch tensor of shape (n, 1, length), ready for the models."""
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(self.x)).unsqueeze(1)
+
+
+def _labels(symbols: np.ndarray) -> np.ndarray:
+    lut = {s: CLASSES.index(c) for s, c in AAMI_MAP.items()}
+    return np.fromiter((lut[s] for s in symbols), dtype=np.int64, count=symbols.shape[0])
+
+
+def extract_all(
+    data_dir: Path | str | None = None,
+    records: Sequence[str] = ALL_RECORDS,
+    spec: WindowSpec = DEFAULT_SPEC,
+) -> Beats:
+    """Extract the beats of ``records`` from the WFDB files (no cache), verifying checksums.
+
+    Records without ``spec.lead`` (102 and 104 for MLII) are skipped and listed in
+    ``meta["skipped_no_lead"]``; ``meta["dropped_edge"]`` counts, per record, the beats too
+    close to the record's ends for a full window.
+    """
+    records = check_records(records)
+    path = locate_mitdb(data_dir, records)
+    verify_files(path, [n for r in records for n in record_files(r)])
+    parts, dropped, skipped = [], {}, []
+    for r in records:
+        try:
+            rb = extract_record(path, r, spec)
+        except LeadNotFoundError:
+            skipped.append(r)
+            continue
+        parts.append(rb)
+        dropped[r] = rb.n_dropped_edge
+    if not parts:
+        raise LeadNotFoundError(f"None of the records {list(records)} has lead {spec.lead!r}.")
+    x = np.concatenate([p.x for p in parts])
+    symbol = np.concatenate([p.symbol for p in parts]).astype("<U1")
+    record = np.concatenate([np.full(len(p.symbol), p.record, dtype="<U3") for p in parts])
+    sample = np.concatenate([p.sample for p in parts])
+    meta = {"dropped_edge": dropped, "skipped_no_lead": skipped, "source": str(path)}
+    return Beats(x, _labels(symbol), record, sample, symbol, spec, meta)
+
+
+def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
+    from tscam import __version__
+
+    sums = release_checksums()
+    return {
+        "spec": dataclasses.asdict(spec),
+        "records": list(records),
+        "sha256": [sums[n] for r in records for n in record_files(r)],
+        "tscam": __version__,
+    }
+
+
+def beat_table(
+    data_dir: Path | str | None = None,
+    records: Sequence[str] = ALL_RECORDS,
+    spec: WindowSpec = DEFAULT_SPEC,
+    *,
+    cache: bool = True,
+) -> Beats:
+    """All beats of ``records`` (not normalised), read from the cache or extracted and cached.
+
+    The cache lives in ``$TSCAM_CACHE/beats`` (default ``~/.cache/tscam/beats``).
+    """
+    records = check_records(records)
+    params = _params(records, spec)
+    key = cache_key(params)
+    path = cache_dir() / "beats" / f"beats-{key}.npz"
+    if cache:
+        hit = load_npz(path, key)
+        if hit is not None:
+            arrays, meta = hit
+            return Beats(**arrays, spec=spec, meta=meta)
+    beats = extract_all(data_dir, records, spec)
+    if cache:
+        meta = {**beats.meta, "key": key, "params": params}
+        arrays = {k: getattr(beats, k) for k in ("x", "y", "record", "sample", "symbol")}
+        save_npz_atomic(path, arrays, json.loads(json.dumps(meta)))
+        beats.meta = meta
+    return beats
+
+
+def _stratified_parts(
+    y: np.ndarray, fractions: Sequence[float], seed: int
+) -> list[np.ndarray]:
+    """Split indices so that each class is divided in the given fractions (sorted indices)."""
+    rng = np.random.default_rng(seed)
+    out: list[list[np.ndarray]] = [[] for _ in fractions]
+    edges = np.cumsum(fractions)[:-1]
+    for k in np.unique(y):
+        idx = rng.permutation(np.flatnonzero(y == k))
+        cuts = np.rint(edges * idx.size).astype(int)
+        for i, part in enumerate(np.split(idx, cuts)):
+            out[i].append(part)
+    return [np.sort(np.concatenate(p)) for p in out]
+
+
+def split_indices(beats: Beats, split: str, seed: int = SPLIT_SEED) -> dict[str, np.ndarray]:
+    """Indices of train/val/test in a table of the 44 AAMI records.
+
+    - ``"inter"``: de Chazal et al. (2004): test = every beat of DS2; the DS1 beats are split
+      per class into train (90 %) and validation (10 %), so validation comes from training
+      patients only and no test patient is ever seen in training.
+    - ``"intra"``: every beat of the 44 records, split per class into 70 / 10 / 20 % at random:
+      the same patients appear in train and test (the optimistic setting of many papers).
+    """
+    if split == "inter":
+        in_ds1 = np.isin(beats.record, DS1)
+        ds1 = np.flatnonzero(in_ds1)
+        tr, va = _stratified_parts(beats.y[ds1], (1 - INTER_VAL_FRACTION, INTER_VAL_FRACTION), seed)
+        return {"train": ds1[tr], "val": ds1[va], "test": np.flatnonzero(np.isin(beats.record, DS2))}
+    if split == "intra":
+        aami = np.flatnonzero(np.isin(beats.record, AAMI_RECORDS))
+        tr, va, te = _stratified_parts(beats.y[aami], INTRA_FRACTIONS, seed)
+        return {"train": aami[tr], "val": aami[va], "test": aami[te]}
+    raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
+
+
+def load_beats(
+    split: str,
+    part: str,
+    data_dir: Path | str | None = None,
+    *,
+    normalize: str = "zscore",
+    spec: WindowSpec = DEFAULT_SPEC,
+) -> Beats:
+    """Beats of one part of one split of the 44 non-paced records, ready for the models.
+
+    ``split`` is ``"inter"`` (DS1 -> DS2) or ``"intra"``; ``part`` is ``"train"``, ``"val"`` or
+    ``"test"``. ``normalize`` is ``"zscore"`` (each beat to mean 0, std 1; the default used by the
+    shipped models) or ``"none"`` (filtered signal in mV).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}.")
+    if normalize not in ("zscore", "none"):
+        raise ValueError(f"normalize must be 'zscore' or 'none', got {normalize!r}.")
+    table = beat_table(data_dir, AAMI_RECORDS, spec)
+    beats = table.subset(split_indices(table, split)[part])
+    if normalize == "zscore":
+        beats.x = zscore(beats.x)
+    beats.meta = {**table.meta, "split": split, "part": part, "normalize": normalize}
+    return beats

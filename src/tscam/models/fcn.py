@@ -1,0 +1,85 @@
+"""The fully convolutional network (FCN) of Wang, Yan and Oates (2017), for 1-D series.
+
+Three convolutional blocks, each Conv1d -> BatchNorm1d -> ReLU, with 128, 256 and 128 filters
+of kernel size 8, 5 and 3 ('same' padding, stride 1, no pooling), then global average pooling
+(GAP) over time and a linear layer to the class scores (logits). Softmax is left to the loss.
+
+Because the classifier sees only the time average of the last feature maps, the class score is
+``y_c = b_c + sum_k w_ck * mean_t A_k(t)``: exactly the structure that CAM (Zhou et al. 2016)
+needs, see :mod:`tscam.cam`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class SameConv1d(nn.Conv1d):
+    """``nn.Conv1d(..., padding="same")``, stride 1: output length = input length.
+
+    For an even kernel the padding is uneven; like PyTorch's ``padding="same"`` we put
+    ``(k - 1) // 2`` zeros on the left and ``k // 2`` on the right, but pad explicitly, which
+    avoids PyTorch's warning about an internal copy. Parameters are those of ``nn.Conv1d``.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, padding=0)
+        self.pad = ((kernel_size - 1) // 2, kernel_size // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(F.pad(x, self.pad))
+
+
+class ConvBlock(nn.Sequential):
+    """Conv1d ('same' padding) -> BatchNorm1d -> ReLU."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int) -> None:
+        super().__init__(
+            SameConv1d(in_channels, out_channels, kernel_size),
+            nn.BatchNorm1d(out_channels),
+            nn.ReLU(),
+        )
+
+
+class FCN(nn.Module):
+    """Wang et al. (2017) FCN: input (n, in_channels, T) -> logits (n, n_classes), any T."""
+
+    def __init__(
+        self,
+        n_classes: int = 5,
+        in_channels: int = 1,
+        filters: tuple[int, int, int] = (128, 256, 128),
+        kernels: tuple[int, int, int] = (8, 5, 3),
+    ) -> None:
+        super().__init__()
+        if len(filters) != 3 or len(kernels) != 3:
+            raise ValueError("FCN has exactly three blocks: give three filters and three kernels.")
+        self.config = {
+            "n_classes": n_classes,
+            "in_channels": in_channels,
+            "filters": tuple(filters),
+            "kernels": tuple(kernels),
+        }
+        self.block1 = ConvBlock(in_channels, filters[0], kernels[0])
+        self.block2 = ConvBlock(filters[0], filters[1], kernels[1])
+        self.block3 = ConvBlock(filters[1], filters[2], kernels[2])
+        self.gap = nn.AdaptiveAvgPool1d(1)
+        self.classifier = nn.Linear(filters[2], n_classes)
+
+    @property
+    def blocks(self) -> tuple[ConvBlock, ConvBlock, ConvBlock]:
+        return (self.block1, self.block2, self.block3)
+
+    @property
+    def last_conv_block(self) -> nn.Module:
+        """The layer whose feature maps CAM and Grad-CAM use by default."""
+        return self.block3
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Feature maps of the last block, shape (n, filters[2], T)."""
+        return self.block3(self.block2(self.block1(x)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.gap(self.features(x)).squeeze(-1))

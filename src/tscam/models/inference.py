@@ -1,0 +1,39 @@
+"""Batched prediction with any of the course's models."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def as_input(x: np.ndarray | torch.Tensor) -> torch.Tensor:
+    """Beats as a float32 tensor of shape (n, 1, T) (accepts (n, T) or (n, 1, T))."""
+    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+    t = t.to(torch.float32)
+    if t.ndim == 2:
+        t = t.unsqueeze(1)
+    if t.ndim != 3:
+        raise ValueError(f"Expected beats of shape (n, T) or (n, 1, T); got {tuple(t.shape)}.")
+    return t
+
+
+@torch.no_grad()
+def predict_logits(
+    model: nn.Module, x: np.ndarray | torch.Tensor, batch_size: int = 1024
+) -> torch.Tensor:
+    """Logits for every beat, computed in eval mode and in batches (mode restored after)."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    xs = as_input(x)
+    try:
+        out = [model(xs[i : i + batch_size].to(device)).cpu() for i in range(0, len(xs), batch_size)]
+    finally:
+        model.train(was_training)
+    return torch.cat(out) if out else torch.empty(0)
+
+
+def predict(model: nn.Module, x: np.ndarray | torch.Tensor, batch_size: int = 1024) -> np.ndarray:
+    """Predicted class index for every beat."""
+    return predict_logits(model, x, batch_size).argmax(1).numpy()

@@ -1,0 +1,88 @@
+"""An LSTM that reads a beat as a short sequence of segments, built so Grad-CAM can explain it.
+
+A 187-sample beat is cut into 11 consecutive segments of 17 samples; the LSTM reads them as
+11 time steps of 17 features, and a linear head maps the hidden state after the last step to the
+class scores.
+
+The Grad-CAM pitfall, and the design choice that avoids it
+---------------------------------------------------------
+``nn.LSTM`` runs the recurrence inside one fused kernel and returns the per-step outputs
+``output[:, t]`` as *copies*: step t+1 is computed from the kernel's internal state, not from
+the tensor you receive. With a head on ``output[:, -1]`` only, autograd therefore sees no path
+from the class score to ``output[:, t]`` for t < 10, its gradient is exactly zero, and a naive
+Grad-CAM hooked on ``output`` is blank everywhere except the last segment.
+
+:class:`LSTMClassifier` keeps the fast ``nn.LSTM`` for training and prediction, and adds
+:meth:`LSTMClassifier.unrolled`, which recomputes the same function step by step with the same
+weights (gate order i, f, g, o, as in ``nn.LSTMCell``). There the hidden state ``h_t`` *is* the
+input of step t+1, so ``d score / d h_t`` is the full derivative through the recurrence and
+every step's hidden state is in the autograd graph. Grad-CAM over time steps uses that.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class LSTMClassifier(nn.Module):
+    """Input (n, 1, n_segments * segment_length) -> logits (n, n_classes)."""
+
+    def __init__(
+        self,
+        n_classes: int = 5,
+        n_segments: int = 11,
+        segment_length: int = 17,
+        hidden_size: int = 64,
+    ) -> None:
+        super().__init__()
+        self.config = {
+            "n_classes": n_classes,
+            "n_segments": n_segments,
+            "segment_length": segment_length,
+            "hidden_size": hidden_size,
+        }
+        self.n_segments = n_segments
+        self.segment_length = segment_length
+        self.hidden_size = hidden_size
+        self.lstm = nn.LSTM(segment_length, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, n_classes)
+
+    @property
+    def input_length(self) -> int:
+        return self.n_segments * self.segment_length
+
+    def segments(self, x: torch.Tensor) -> torch.Tensor:
+        """(n, 1, L) -> (n, n_segments, segment_length): segment t is samples [17 t, 17 t + 17)."""
+        if x.ndim != 3 or x.shape[1] != 1 or x.shape[2] != self.input_length:
+            raise ValueError(
+                f"LSTMClassifier expects input of shape (n, 1, {self.input_length}); "
+                f"got {tuple(x.shape)}."
+            )
+        return x.reshape(x.shape[0], self.n_segments, self.segment_length)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        output, _ = self.lstm(self.segments(x))
+        return self.head(output[:, -1])
+
+    def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The same function step by step: returns (logits, hidden states (n, n_segments, H)).
+
+        Every hidden state feeds the next step, so gradients of the logits with respect to
+        ``states[:, t]`` flow back through the recurrence (unlike ``nn.LSTM``'s output).
+        """
+        seq = self.segments(x)
+        w_ih, w_hh = self.lstm.weight_ih_l0, self.lstm.weight_hh_l0
+        bias = self.lstm.bias_ih_l0 + self.lstm.bias_hh_l0
+        n = seq.shape[0]
+        h = seq.new_zeros(n, self.hidden_size)
+        c = seq.new_zeros(n, self.hidden_size)
+        states = []
+        for t in range(self.n_segments):
+            gates = seq[:, t] @ w_ih.T + h @ w_hh.T + bias
+            i, f, g, o = gates.chunk(4, dim=1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            states.append(h)
+        hidden = torch.stack(states, dim=1)
+        return self.head(h), hidden
