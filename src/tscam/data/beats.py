@@ -18,6 +18,9 @@ cache keeps the filtered signal in mV.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,29 +65,54 @@ class RecordBeats:
     x: np.ndarray  # (n, length) float32, filtered mV
     symbol: np.ndarray  # (n,) '<U1' annotation symbols
     sample: np.ndarray  # (n,) int64 annotation sample index at 360 Hz
-    n_dropped_edge: int  # beats whose window left the record
+    dropped_symbols: str  # symbols of the beats whose window left the record, in order
+
+    @property
+    def n_dropped_edge(self) -> int:
+        return len(self.dropped_symbols)
+
+
+@contextmanager
+def _quiet_wfdb() -> Iterator[None]:
+    """Silence deprecation warnings that wfdb triggers inside pandas (not ours to fix)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"wfdb\.")
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"wfdb\.")
+        warnings.filterwarnings("ignore", message=r".*inplace keyword.*")
+        yield
 
 
 def read_lead(path: Path, record: str, lead: str = DEFAULT_LEAD) -> tuple[np.ndarray, int]:
-    """Read one lead of a record by its name; return (signal in mV as float64, fs)."""
+    """Read one lead of a record by its name; return (signal in mV as float64, fs).
+
+    The samples are read as stored (digital) and only the requested lead is converted to
+    physical units, ``(d - baseline) / gain``, as wfdb would do for every lead.
+    """
     import wfdb
 
-    rec = wfdb.rdrecord(str(path / record))
-    if lead not in rec.sig_name:
-        raise LeadNotFoundError(
-            f"Record {record} has no lead {lead!r}; its leads are {rec.sig_name}. "
-            f"(Records 102 and 104 have no MLII.) Pick another lead with lead=..., or leave "
-            f"this record out."
-        )
-    sig = rec.p_signal[:, rec.sig_name.index(lead)].astype(np.float64)
-    return sig, int(rec.fs)
+    with _quiet_wfdb():
+        header = wfdb.rdheader(str(path / record))
+        if lead not in header.sig_name:
+            raise LeadNotFoundError(
+                f"Record {record} has no lead {lead!r}; its leads are {header.sig_name}. "
+                f"(Records 102 and 104 have no MLII.) Pick another lead with lead=..., or leave "
+                f"this record out."
+            )
+        i = header.sig_name.index(lead)
+        rec = wfdb.rdrecord(str(path / record), channels=[i], physical=False)
+    digital = rec.d_signal[:, 0]
+    if rec.fmt[0] == "212" and (digital == -2048).any():
+        raise ValueError(f"Record {record} lead {lead} has missing samples (value -2048).")
+    sig = (digital - rec.baseline[0]) / rec.adc_gain[0]
+    return sig.astype(np.float64), int(rec.fs)
 
 
 def read_beat_annotations(path: Path, record: str) -> tuple[np.ndarray, np.ndarray]:
     """Sample indices and symbols of the beat annotations of a record (non-beats removed)."""
     import wfdb
 
-    ann = wfdb.rdann(str(path / record), "atr")
+    with _quiet_wfdb():
+        ann = wfdb.rdann(str(path / record), "atr")
     symbols = np.asarray(ann.symbol, dtype="<U1") if ann.symbol else np.empty(0, "<U1")
     is_beat = np.isin(symbols, list(AAMI_MAP))
     if not is_beat.any():
@@ -122,7 +150,7 @@ def extract_record(path: Path, record: str, spec: WindowSpec = DEFAULT_SPEC) -> 
     if fs_in != MITDB_FS:
         raise ValueError(f"Record {record} has fs={fs_in} Hz, expected {MITDB_FS} Hz.")
     x, keep = cut_windows(filter_signal(sig, fs_in, spec), samples, fs_in, spec)
-    return RecordBeats(record, x, symbols[keep], samples[keep], int((~keep).sum()))
+    return RecordBeats(record, x, symbols[keep], samples[keep], "".join(symbols[~keep]))
 
 
 def zscore(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 ARRAYS = ("x", "y", "record", "sample", "symbol")
 
 

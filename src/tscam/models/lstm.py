@@ -66,10 +66,13 @@ class LSTMClassifier(nn.Module):
         return self.head(output[:, -1])
 
     def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The same function step by step: returns (logits, hidden states (n, n_segments, H)).
+        """The same function step by step: returns ``(logits, hidden)``.
 
-        Every hidden state feeds the next step, so gradients of the logits with respect to
-        ``states[:, t]`` flow back through the recurrence (unlike ``nn.LSTM``'s output).
+        ``hidden = torch.stack([h_0, ..., h_10], dim=1)`` has shape (n, n_segments, H). Each h_t
+        is the input of the next step, so the derivative of the score with respect to h_t flows
+        through the recurrence (unlike ``nn.LSTM``'s ``output``). Note that the stacked tensor
+        itself is a copy that is *not* on the path to the logits: take gradients with respect to
+        the states that went into the stack (see :func:`tscam.cam.lstm_grad_cam`).
         """
         seq = self.segments(x)
         w_ih, w_hh = self.lstm.weight_ih_l0, self.lstm.weight_hh_l0
@@ -84,5 +87,4 @@ class LSTMClassifier(nn.Module):
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             states.append(h)
-        hidden = torch.stack(states, dim=1)
-        return self.head(h), hidden
+        return self.head(h), torch.stack(states, dim=1)

@@ -1,0 +1,177 @@
+"""The two architectures, training, and the shipped pretrained models with their cards."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from tscam.models import (
+    FCN,
+    PRETRAINED,
+    LSTMClassifier,
+    SameConv1d,
+    WeightsError,
+    load_pretrained,
+    model_card,
+    weights_dir,
+)
+
+
+def test_fcn_is_exactly_wang_et_al():
+    model = FCN()
+    assert sum(p.numel() for p in model.parameters() if p.requires_grad) == 265_349
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv1d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size[0]) for c in convs] == [
+        (1, 128, 8), (128, 256, 5), (256, 128, 3)
+    ]  # fmt: skip
+    assert all(c.stride == (1,) for c in convs)
+    for block in model.blocks:
+        assert [type(m) for m in block] == [SameConv1d, nn.BatchNorm1d, nn.ReLU]
+    assert not any(isinstance(m, (nn.MaxPool1d, nn.AvgPool1d)) for m in model.modules())
+    assert isinstance(model.gap, nn.AdaptiveAvgPool1d) and model.classifier.in_features == 128
+
+
+@pytest.mark.parametrize("length", [187, 64, 301])
+def test_fcn_shapes_for_any_length(length):
+    model = FCN(n_classes=3).eval()
+    x = torch.randn(4, 1, length)
+    assert model.features(x).shape == (4, 128, length)
+    assert model(x).shape == (4, 3)
+
+
+@pytest.mark.parametrize("k", [8, 5, 3, 4])
+def test_same_conv_matches_pytorch_same_padding(k):
+    torch.manual_seed(k)
+    ours = SameConv1d(3, 5, k)
+    ref = nn.Conv1d(3, 5, k, padding="same")
+    ref.load_state_dict(ours.state_dict())
+    x = torch.randn(2, 3, 40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # PyTorch's note on even kernels
+        expected = ref(x)
+    torch.testing.assert_close(ours(x), expected)
+
+
+def test_lstm_reads_a_beat_as_eleven_segments():
+    model = LSTMClassifier().eval()
+    x = torch.arange(2 * 187, dtype=torch.float32).reshape(2, 1, 187)
+    seg = model.segments(x)
+    assert seg.shape == (2, 11, 17)
+    assert seg[0, 3, 0] == 3 * 17 and seg[1, 10, 16] == 187 + 186
+    assert model(x).shape == (2, 5)
+    with pytest.raises(ValueError, match=r"\(n, 1, 187\)"):
+        model(torch.randn(2, 1, 180))
+
+
+def test_unrolled_lstm_computes_the_same_function():
+    torch.manual_seed(0)
+    model = LSTMClassifier(hidden_size=32).eval()
+    x = torch.randn(6, 1, 187)
+    logits, hidden = model.unrolled(x)
+    assert hidden.shape == (6, 11, 32)
+    torch.testing.assert_close(logits, model(x), atol=1e-5, rtol=1e-5)
+    out, _ = model.lstm(model.segments(x))
+    torch.testing.assert_close(hidden, out, atol=1e-5, rtol=1e-5)
+
+
+def test_training_smoke_and_determinism(mitdb_dir):
+    from tscam.train import train
+
+    kwargs = dict(
+        split="inter", epochs=1, seed=3, data_dir=mitdb_dir, max_train_beats=384,
+        max_eval_beats=256, evaluate_test=False, progress=False, batch_size=64,
+    )  # fmt: skip
+    for arch in ("fcn", "lstm"):
+        a = train(arch, **kwargs)
+        b = train(arch, **kwargs)
+        for (k, va), vb in zip(a.model.state_dict().items(), b.model.state_dict().values(), strict=True):
+            assert torch.equal(va, vb), f"{arch}: {k} differs between two runs with one seed"
+        assert a.history[0]["loss"] > 0 and 0 <= a.val_report["accuracy"] <= 1
+        c = train(arch, **{**kwargs, "seed": 4})
+        assert not torch.equal(
+            next(iter(a.model.state_dict().values())), next(iter(c.model.state_dict().values()))
+        )
+
+
+def test_class_weights_favour_rare_classes():
+    from tscam.train import class_weights
+
+    w = class_weights(np.array([0] * 90 + [1] * 10))
+    assert w[1] / w[0] == pytest.approx(3.0)
+    assert w[2] == 0  # absent class
+
+
+shipped = [n for n in PRETRAINED if (weights_dir() / f"{n}.json").is_file()]
+
+
+def test_all_four_models_are_shipped():
+    assert sorted(shipped) == sorted(PRETRAINED)
+
+
+@pytest.mark.parametrize("name", shipped)
+def test_card_and_weights(name):
+    card = model_card(name)
+    assert (weights_dir() / card["weights_file"]).stat().st_size <= 2 * 2**20
+    assert (weights_dir() / f"{name}.md").is_file()
+    m = card["metrics"]
+    assert set(m["per_class"]) == {"N", "S", "V", "F", "Q"}
+    for key in ("accuracy", "macro_f1", "confusion"):
+        assert key in m
+    for key in ("epochs", "seed", "wall_time_s", "hardware", "batch_size"):
+        assert key in card["training"]
+    model = load_pretrained(name)
+    assert not model.training
+    assert card["data"]["split"] in ("inter", "intra")
+
+
+def test_tampered_weights_are_refused(tmp_path):
+    name = shipped[0] if shipped else pytest.skip("no shipped model yet")
+    for f in weights_dir().glob(f"{name}.*"):
+        shutil.copy(f, tmp_path / f.name)
+    load_pretrained(name, tmp_path)
+    path = tmp_path / f"{name}.pt"
+    data = bytearray(path.read_bytes())
+    data[-20] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="does not match the SHA-256"):
+        load_pretrained(name, tmp_path)
+    path.unlink()
+    with pytest.raises(WeightsError, match="missing"):
+        load_pretrained(name, tmp_path)
+
+
+def test_unknown_model_name():
+    with pytest.raises(ValueError, match="Available"):
+        load_pretrained("resnet-inter")
+
+
+@pytest.mark.parametrize("name", shipped)
+def test_card_metrics_are_reproduced_on_the_test_split(name, mitdb_dir):
+    """Re-evaluate each shipped model on its test split; match the card within 0.05 points."""
+    from tscam.data import load_beats
+    from tscam.metrics import classification_report
+    from tscam.models import predict
+
+    card = model_card(name)
+    beats = load_beats(card["data"]["split"], "test", mitdb_dir)
+    got = classification_report(beats.y, predict(load_pretrained(name), beats.x))
+    want = card["metrics"]
+    assert got["n"] == want["n"]
+    tol = 0.05 / 100
+    assert got["accuracy"] == pytest.approx(want["accuracy"], abs=tol)
+    assert got["macro_f1"] == pytest.approx(want["macro_f1"], abs=tol * 10)
+    for c, m in want["per_class"].items():
+        for k in ("sensitivity", "ppv"):
+            if m[k] is None:
+                assert got["per_class"][c][k] is None
+            else:
+                # a class with few beats moves by more than 0.05 points when one beat flips
+                support = max(m["support"], 1)
+                assert got["per_class"][c][k] == pytest.approx(m[k], abs=max(tol, 2.5 / support))
+    disagreements = np.abs(np.array(got["confusion"]) - np.array(want["confusion"])).sum()
+    assert disagreements <= max(2, 0.0005 * want["n"] * 2)
