@@ -87,9 +87,7 @@ def _fake_fetch_from(source: Path, truncate: set[str] = frozenset(), fail_after:
     return fetch, calls
 
 
-def test_truncated_download_leaves_no_file_that_passes_as_valid(
-    tmp_path, mitdb_dir, monkeypatch
-):
+def test_truncated_download_leaves_no_file_that_passes_as_valid(tmp_path, mitdb_dir, monkeypatch):
     fetch, _ = _fake_fetch_from(mitdb_dir, truncate={"100.dat"})
     monkeypatch.setattr(locate, "_fetch_file", fetch)
     target = tmp_path / "mitdb"

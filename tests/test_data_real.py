@@ -45,13 +45,18 @@ def test_annotation_counts_match_the_published_figures(mitdb_dir):
     for r in AAMI_RECORDS:
         ann = wfdb.rdann(str(mitdb_dir / r), "atr")
         per_record[r] = _counts(s for s in ann.symbol if s in AAMI_MAP)
-    for records, expected in ((AAMI_RECORDS, EXPECTED_ALL), (DS1, EXPECTED_DS1), (DS2, EXPECTED_DS2)):
+    for records, expected in (
+        (AAMI_RECORDS, EXPECTED_ALL),
+        (DS1, EXPECTED_DS1),
+        (DS2, EXPECTED_DS2),
+    ):
         got = {c: sum(per_record[r][c] for r in records) for c in CLASSES}
         assert got == expected
 
 
 @pytest.mark.parametrize(
-    ("records", "expected"), [(AAMI_RECORDS, EXPECTED_ALL), (DS1, EXPECTED_DS1), (DS2, EXPECTED_DS2)]
+    ("records", "expected"),
+    [(AAMI_RECORDS, EXPECTED_ALL), (DS1, EXPECTED_DS1), (DS2, EXPECTED_DS2)],
 )
 def test_extracted_plus_dropped_edge_beats_equal_the_published_counts(table, records, expected):
     mask = np.isin(table.record, records)

@@ -25,7 +25,7 @@ def test_aami_mapping_is_ec57():
     }
     for cls, symbols in expected.items():
         assert {s for s, c in AAMI_MAP.items() if c == cls} == symbols
-    for non_beat in "+~!\"x|[]":
+    for non_beat in '+~!"x|[]':
         assert non_beat not in AAMI_MAP
 
 

@@ -72,11 +72,14 @@ def test_unrolled_lstm_computes_the_same_function():
     torch.manual_seed(0)
     model = LSTMClassifier(hidden_size=32).eval()
     x = torch.randn(6, 1, 187)
-    logits, hidden = model.unrolled(x)
-    assert hidden.shape == (6, 11, 32)
+    logits, states = model.unrolled(x)
+    assert len(states) == 11 and states[0].shape == (6, 32)
     torch.testing.assert_close(logits, model(x), atol=1e-5, rtol=1e-5)
     out, _ = model.lstm(model.segments(x))
-    torch.testing.assert_close(hidden, out, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(torch.stack(states, 1), out, atol=1e-5, rtol=1e-5)
+    # every step's hidden state is on the path to the score
+    grads = torch.autograd.grad(logits[:, 0].sum(), states)
+    assert all(g.abs().sum() > 0 for g in grads)
 
 
 def test_training_smoke_and_determinism(mitdb_dir):
@@ -89,7 +92,9 @@ def test_training_smoke_and_determinism(mitdb_dir):
     for arch in ("fcn", "lstm"):
         a = train(arch, **kwargs)
         b = train(arch, **kwargs)
-        for (k, va), vb in zip(a.model.state_dict().items(), b.model.state_dict().values(), strict=True):
+        for (k, va), vb in zip(
+            a.model.state_dict().items(), b.model.state_dict().values(), strict=True
+        ):
             assert torch.equal(va, vb), f"{arch}: {k} differs between two runs with one seed"
         assert a.history[0]["loss"] > 0 and 0 <= a.val_report["accuracy"] <= 1
         c = train(arch, **{**kwargs, "seed": 4})

@@ -52,7 +52,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def balanced_epoch(y: np.ndarray, majority_ratio: float | None, gen: torch.Generator) -> torch.Tensor:
+def balanced_epoch(
+    y: np.ndarray, majority_ratio: float | None, gen: torch.Generator
+) -> torch.Tensor:
     """Shuffled indices of one epoch: all non-N beats plus at most ``majority_ratio`` times as
     many N beats (class 0), drawn afresh each epoch. ``None`` uses every beat."""
     order = torch.randperm(len(y), generator=gen)
@@ -63,6 +65,9 @@ def balanced_epoch(y: np.ndarray, majority_ratio: float | None, gen: torch.Gener
     n_idx = order[is_n][:keep_n]
     chosen = torch.cat([order[~is_n], n_idx])
     return chosen[torch.randperm(len(chosen), generator=gen)]
+
+
+ARCH_NAMES = {"fcn": "Wang et al. (2017) FCN", "lstm": "LSTM over 11 segments of 17 samples"}
 
 
 def class_weights(y: np.ndarray, n_classes: int = len(CLASSES)) -> torch.Tensor:
@@ -93,7 +98,8 @@ def pick_device(device: str = "auto") -> torch.device:
 def hardware() -> str:
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads ({platform.processor() or platform.system()})"
+    cpu = platform.processor() or platform.system()
+    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads ({cpu})"
 
 
 @dataclass
@@ -215,7 +221,10 @@ def train(
         test_b = load_beats(split, "test", data_dir)
         test_report = classification_report(test_b.y, predict(net, test_b.x))
         if progress:
-            print(f"test ({split}, best epoch {best[1]}):\n{format_report(test_report)}", file=sys.stderr)
+            print(
+                f"test ({split}, best epoch {best[1]}):\n{format_report(test_report)}",
+                file=sys.stderr,
+            )
     config = {
         "model": model,
         "split": split,
@@ -265,12 +274,14 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"| split | {card['data']['split']}: {card['data']['split_description']} |",
         f"| preprocessing | {card['data']['preprocessing']} |",
         f"| classes | {', '.join(card['classes'])} (AAMI EC57) |",
-        f"| training beats / validation beats / test beats | {tr['n_train']:,} / {tr['n_val']:,} / {m['n']:,} |",
+        f"| train / val / test beats | {tr['n_train']:,} / {tr['n_val']:,} / {m['n']:,} |",
         f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |",
         f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
         f"| class weights (N S V F Q) | {tr['class_weights']} |",
-        f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; {tr.get('beats_per_epoch', tr['n_train']):,} beats per epoch |",
-        f"| wall time, hardware | {tr['wall_time_s']:.0f} s on {tr['hardware']} (torch {tr['torch']}) |",
+        f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; "
+        f"{tr.get('beats_per_epoch', tr['n_train']):,} beats per epoch |",
+        f"| wall time, hardware | {tr['wall_time_s']:.0f} s on {tr['hardware']} "
+        f"(torch {tr['torch']}) |",
         f"| weights | `{card['weights_file']}`, SHA-256 `{card['sha256']}` |",
         "",
         f"## Test metrics ({card['data']['test_description']})",
@@ -316,7 +327,7 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     card = {
         "name": name,
         "description": (
-            f"{'Wang et al. (2017) FCN' if cfg['model'] == 'fcn' else 'LSTM over 11 segments of 17 samples'}"
+            f"{ARCH_NAMES[cfg['model']]}"
             f" trained with tscam {__version__} on the {split}-patient split of MIT-BIH."
         ),
         "architecture": cfg["model"],
@@ -333,19 +344,37 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
             "test_description": test_desc,
             "preprocessing": (
                 f"resampled to {DEFAULT_SPEC.fs} Hz, band-pass {DEFAULT_SPEC.band_hz[0]}-"
-                f"{DEFAULT_SPEC.band_hz[1]} Hz (zero-phase Butterworth), {DEFAULT_SPEC.length}-sample "
+                f"{DEFAULT_SPEC.band_hz[1]} Hz (zero-phase Butterworth), "
+                f"{DEFAULT_SPEC.length}-sample "
                 f"window with the R peak at index {DEFAULT_SPEC.r_index}, per-beat z-score"
             ),
         },
         "training": {
-            **{k: cfg[k] for k in ("epochs", "batch_size", "lr", "seed", "augment", "majority_ratio", "beats_per_epoch", "class_weights", "n_train", "n_val")},
+            **{
+                k: cfg[k]
+                for k in (
+                    "epochs",
+                    "batch_size",
+                    "lr",
+                    "seed",
+                    "augment",
+                    "majority_ratio",
+                    "beats_per_epoch",
+                    "class_weights",
+                    "n_train",
+                    "n_val",
+                )
+            },
             "best_epoch": result.best_epoch,
             "wall_time_s": round(result.wall_time_s, 1),
             "hardware": hardware(),
             "torch": torch.__version__,
             "history": result.history,
-            "loss": "cross-entropy weighted by sqrt(n / (K n_k)) per class (counts of a sampled epoch)",
-            "sampling": "balanced epochs: all S, V, F, Q beats and a fresh random subset of N beats, at most majority_ratio times as many",
+            "loss": "cross-entropy weighted by sqrt(n / (K n_k)) per class (sampled epoch counts)",
+            "sampling": (
+                "balanced epochs: all S, V, F, Q beats and a fresh random subset of N beats, "
+                "at most majority_ratio times as many"
+            ),
             "selection": "best validation macro-F1 over classes with >= 20 validation beats",
         },
         "val_metrics": result.val_report,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,9 @@ class Beats:
 
     def subset(self, index: np.ndarray | Sequence[int] | slice) -> Beats:
         """The beats selected by a boolean mask, integer indices or a slice."""
-        pick = (lambda a: a[index]) if isinstance(index, slice) else (lambda a: a[np.asarray(index)])
+        pick = (
+            (lambda a: a[index]) if isinstance(index, slice) else (lambda a: a[np.asarray(index)])
+        )
         return dataclasses.replace(
             self,
             x=pick(self.x),
@@ -108,6 +110,7 @@ def extract_all(
     records = check_records(records)
     path = locate_mitdb(data_dir, records)
     verify_files(path, [n for r in records for n in record_files(r)])
+
     def one(r: str) -> RecordBeats | None:
         try:
             return extract_record(path, r, spec)
@@ -178,9 +181,7 @@ def beat_table(
     return beats
 
 
-def _stratified_parts(
-    y: np.ndarray, fractions: Sequence[float], seed: int
-) -> list[np.ndarray]:
+def _stratified_parts(y: np.ndarray, fractions: Sequence[float], seed: int) -> list[np.ndarray]:
     """Split indices so that each class is divided in the given fractions (sorted indices)."""
     rng = np.random.default_rng(seed)
     out: list[list[np.ndarray]] = [[] for _ in fractions]
@@ -206,7 +207,11 @@ def split_indices(beats: Beats, split: str, seed: int = SPLIT_SEED) -> dict[str,
         in_ds1 = np.isin(beats.record, DS1)
         ds1 = np.flatnonzero(in_ds1)
         tr, va = _stratified_parts(beats.y[ds1], (1 - INTER_VAL_FRACTION, INTER_VAL_FRACTION), seed)
-        return {"train": ds1[tr], "val": ds1[va], "test": np.flatnonzero(np.isin(beats.record, DS2))}
+        return {
+            "train": ds1[tr],
+            "val": ds1[va],
+            "test": np.flatnonzero(np.isin(beats.record, DS2)),
+        }
     if split == "intra":
         aami = np.flatnonzero(np.isin(beats.record, AAMI_RECORDS))
         tr, va, te = _stratified_parts(beats.y[aami], INTRA_FRACTIONS, seed)

@@ -28,7 +28,9 @@ def predict_logits(
     device = next(model.parameters()).device
     xs = as_input(x)
     try:
-        out = [model(xs[i : i + batch_size].to(device)).cpu() for i in range(0, len(xs), batch_size)]
+        out = [
+            model(xs[i : i + batch_size].to(device)).cpu() for i in range(0, len(xs), batch_size)
+        ]
     finally:
         model.train(was_training)
     return torch.cat(out) if out else torch.empty(0)

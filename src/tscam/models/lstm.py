@@ -65,14 +65,15 @@ class LSTMClassifier(nn.Module):
         output, _ = self.lstm(self.segments(x))
         return self.head(output[:, -1])
 
-    def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The same function step by step: returns ``(logits, hidden)``.
+    def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """The same function step by step: returns ``(logits, states)``.
 
-        ``hidden = torch.stack([h_0, ..., h_10], dim=1)`` has shape (n, n_segments, H). Each h_t
-        is the input of the next step, so the derivative of the score with respect to h_t flows
-        through the recurrence (unlike ``nn.LSTM``'s ``output``). Note that the stacked tensor
-        itself is a copy that is *not* on the path to the logits: take gradients with respect to
-        the states that went into the stack (see :func:`tscam.cam.lstm_grad_cam`).
+        ``states`` is a tuple of ``n_segments`` tensors of shape (n, H), the hidden state after
+        each step. Each h_t is the input of the next step, so ``torch.autograd.grad(score,
+        states)`` gives the derivative of the score with respect to every h_t *through the
+        recurrence* (unlike ``nn.LSTM``'s ``output``). ``torch.stack(states, dim=1)`` gives the
+        values as one (n, n_segments, H) tensor, but that stacked copy is not on the path to the
+        logits: take gradients with respect to the tuple.
         """
         seq = self.segments(x)
         w_ih, w_hh = self.lstm.weight_ih_l0, self.lstm.weight_hh_l0
@@ -87,4 +88,4 @@ class LSTMClassifier(nn.Module):
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             states.append(h)
-        return self.head(h), torch.stack(states, dim=1)
+        return self.head(h), tuple(states)

@@ -36,7 +36,9 @@ def weights_dir() -> Path:
 def build_model(architecture: str, config: dict[str, Any] | None = None) -> nn.Module:
     """A freshly initialised ``"fcn"`` or ``"lstm"`` with the given configuration."""
     if architecture not in ARCHITECTURES:
-        raise ValueError(f"architecture must be one of {sorted(ARCHITECTURES)}, got {architecture!r}.")
+        raise ValueError(
+            f"architecture must be one of {sorted(ARCHITECTURES)}, got {architecture!r}."
+        )
     config = dict(config or {})
     for key, value in config.items():
         if isinstance(value, list):

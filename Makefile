@@ -1,0 +1,54 @@
+# The two commands of the README:
+#   make book   builds the executed book into _build/html
+#   make test   runs every check: ruff, the strict book build, then pytest (HTML, browser, ...)
+# Both first set up .venv (scripts/setup_env.sh: quick when nothing changed).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+BIN := .venv/bin
+# Strict: warnings are errors (-W), nitpicky references (-n), report every warning (--keep-going).
+# Notebook execution errors fail the build (see _config.yml).
+BOOK_FLAGS := -W -n --keep-going
+
+.PHONY: help setup data book test lint pytest browser strip bench-notebooks clean
+
+help:
+	@echo "make book   - build the executed book into _build/html"
+	@echo "make test   - ruff, strict book build, headless browser set-up, pytest"
+	@echo "make strip  - strip outputs from notebooks/*.ipynb"
+	@echo "make bench-notebooks - time each notebook and a cold book build"
+	@echo "make clean  - remove _build"
+
+setup:
+	@bash scripts/setup_env.sh
+
+# Download/verify MIT-BIH if needed and fill the beat cache before notebooks run.
+data: setup
+	$(BIN)/python scripts/prepare_data.py
+
+book: setup data
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+
+browser:
+	@bash scripts/install_browser.sh
+
+pytest: setup
+	$(BIN)/python -m pytest
+
+test: setup data
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	@bash scripts/install_browser.sh
+	$(BIN)/python -m pytest
+
+strip: setup
+	$(BIN)/python scripts/strip_notebooks.py
+
+bench-notebooks: setup data
+	$(BIN)/python benchmarks/bench_notebooks.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,80 @@
+"""Can we trust these heatmaps? Measuring explanations (chapter 7).
+
+- :mod:`~tscam.evaluate.methods`: CAM, Grad-CAM, saliency, Integrated Gradients, occlusion and
+  a random baseline, one map (n, T) per method: :func:`attribute`, :func:`attribute_all`.
+- :mod:`~tscam.evaluate.deletion`: faithfulness, :func:`deletion_curve`,
+  :func:`insertion_curve`, :func:`aopc`, :func:`random_curve` (baselines zero / mean / interp).
+- :mod:`~tscam.evaluate.sanity`: :func:`cascading_randomization` (Adebayo et al. 2018).
+- :mod:`~tscam.evaluate.localization`: ground truth on synthetic beats,
+  :func:`relevance_mass`, :func:`pointing_game`, and :func:`fit_synthetic` to train on them.
+- :mod:`~tscam.evaluate.table`: :func:`comparison_table` (all methods x all measures) and
+  :func:`format_table` (markdown).
+"""
+
+from tscam.evaluate.deletion import (
+    BASELINES,
+    Curve,
+    aopc,
+    class_means,
+    deletion_curve,
+    insertion_curve,
+    interpolate,
+    random_curve,
+    ranks,
+)
+from tscam.evaluate.localization import (
+    Score,
+    accuracy,
+    fit_synthetic,
+    pointing_game,
+    relevance_mass,
+)
+from tscam.evaluate.methods import (
+    METHODS,
+    Attributions,
+    MethodNotApplicable,
+    applicable,
+    attribute,
+    attribute_all,
+    random_maps,
+)
+from tscam.evaluate.sanity import (
+    cascade,
+    cascading_randomization,
+    default_layers,
+    randomize_layer_,
+    spearman,
+)
+from tscam.evaluate.table import COLUMNS, comparison_table, format_table
+
+__all__ = [
+    "BASELINES",
+    "COLUMNS",
+    "METHODS",
+    "Attributions",
+    "Curve",
+    "MethodNotApplicable",
+    "Score",
+    "accuracy",
+    "aopc",
+    "applicable",
+    "attribute",
+    "attribute_all",
+    "cascade",
+    "cascading_randomization",
+    "class_means",
+    "comparison_table",
+    "default_layers",
+    "deletion_curve",
+    "fit_synthetic",
+    "format_table",
+    "insertion_curve",
+    "interpolate",
+    "pointing_game",
+    "random_curve",
+    "random_maps",
+    "randomize_layer_",
+    "ranks",
+    "relevance_mass",
+    "spearman",
+]

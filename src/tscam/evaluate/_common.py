@@ -1,0 +1,163 @@
+"""Helpers shared by the evaluation modules: input checks, targets, baselines, model mode."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+ArrayLike = np.ndarray | torch.Tensor
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's parameters (CPU for a model without parameters)."""
+    for p in model.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
+def has_rnn(model: nn.Module) -> bool:
+    return any(isinstance(m, nn.RNNBase) for m in model.modules())
+
+
+def as_beats(x: Any, device: torch.device | None = None) -> torch.Tensor:
+    """Beats as a detached float32 tensor (n, channels, T); (n, T) gets a channel axis."""
+    t = x.detach() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    t = t.to(torch.float32)
+    if t.ndim == 2:
+        t = t.unsqueeze(1)
+    if t.ndim != 3 or t.shape[0] == 0:
+        raise ValueError(
+            f"Expected beats of shape (n, T) or (n, channels, T) with n >= 1; got {tuple(t.shape)}."
+        )
+    if not torch.isfinite(t).all():
+        raise ValueError("The beats contain NaN or inf values; remove or repair those beats first.")
+    return t.to(device) if device is not None else t
+
+
+def as_maps(maps: Any, n: int, length: int, device: torch.device | None = None) -> torch.Tensor:
+    """Maps as a float32 tensor (n, T), checked against the beats they explain."""
+    m = maps.detach() if isinstance(maps, torch.Tensor) else torch.as_tensor(np.asarray(maps))
+    m = m.to(torch.float32)
+    if m.ndim == 3 and m.shape[1] == 1:
+        m = m[:, 0]
+    if tuple(m.shape) != (n, length):
+        raise ValueError(
+            f"maps must have shape (n, T) = ({n}, {length}), one value per sample of each beat; "
+            f"got {tuple(m.shape)}. (Expand LSTM segment maps to the beat length first.)"
+        )
+    if not torch.isfinite(m).all():
+        raise ValueError("The maps contain NaN or inf values.")
+    return m.to(device) if device is not None else m
+
+
+@contextlib.contextmanager
+def evaluation(model: nn.Module, gradients: bool = False) -> Iterator[None]:
+    """Run ``model`` in eval mode and restore its train/eval mode afterwards (also on errors).
+
+    With ``gradients=True`` on CUDA, cuDNN is switched off for models with an RNN: cuDNN can
+    backpropagate through an LSTM only in training mode, and we explain the model in eval mode.
+    """
+    was_training = model.training
+    model.eval()
+    use_cuda = model_device(model).type == "cuda"
+    flags = (
+        torch.backends.cudnn.flags(enabled=False)
+        if gradients and use_cuda and has_rnn(model)
+        else contextlib.nullcontext()
+    )
+    try:
+        with flags:
+            yield
+    finally:
+        model.train(was_training)
+
+
+@torch.no_grad()
+def logits_of(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """Logits (n, classes) of a batch of beats, in chunks of ``batch_size``, without gradients."""
+    return torch.cat([model(x[i : i + batch_size]) for i in range(0, x.shape[0], batch_size)])
+
+
+def check_target(target: Any, n: int, n_classes: int, device: torch.device) -> torch.Tensor:
+    """A class index per beat, shape (n,) int64, from an int or a sequence of n ints."""
+    t = torch.as_tensor(np.asarray(target.cpu() if isinstance(target, torch.Tensor) else target))
+    if t.is_floating_point() or t.dtype == torch.bool:
+        raise TypeError(f"target must hold integer class indices, got dtype {t.dtype}.")
+    t = t.to(torch.int64)
+    if t.ndim == 0:
+        t = t.expand(n)
+    if tuple(t.shape) != (n,):
+        raise ValueError(f"target must be one int or one int per beat ({n}); got {tuple(t.shape)}.")
+    if (t < 0).any() or (t >= n_classes).any():
+        raise ValueError(
+            f"target classes must lie in 0..{n_classes - 1}; got {t.unique().tolist()}."
+        )
+    return t.clone().to(device)
+
+
+def resolve_target(
+    model: nn.Module, x: torch.Tensor, target: Any = None, batch_size: int = 512
+) -> torch.Tensor:
+    """``target`` as one class per beat; ``None`` means the class the model predicts."""
+    if target is None:
+        return logits_of(model, x, batch_size).argmax(1)
+    n_classes = logits_of(model, x[:1]).shape[1]
+    return check_target(target, x.shape[0], n_classes, x.device)
+
+
+def baseline_rows(
+    x: torch.Tensor, baseline: Any, target: torch.Tensor, mean: Any = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference input of every beat, as distinct ``rows`` (m, channels, T) and an ``index``
+    (n,) into them (so a baseline shared by all beats is stored, and run, once).
+
+    ``baseline``: ``"zero"`` (a flat line at 0, the mean of a z-scored beat), ``"mean"`` (the
+    array ``mean``: one beat (T,) for all, or one per class (classes, T) picked by ``target``),
+    or an array: one beat (T,) for all, or one per beat (n, T) / (n, channels, T).
+    """
+    n, c, length = x.shape
+    device = x.device
+    if isinstance(baseline, str):
+        if baseline == "zero":
+            return x.new_zeros(1, c, length), torch.zeros(n, dtype=torch.int64, device=device)
+        if baseline == "mean":
+            if mean is None:
+                raise ValueError(
+                    "baseline='mean' needs mean=...: a mean beat (T,) or one per class "
+                    "(classes, T), e.g. tscam.evaluate.class_means(train.x, train.y)."
+                )
+            m = as_beats(np.asarray(mean)[None] if np.ndim(mean) == 1 else mean, device)
+            if m.shape[1:] != (c, length):
+                raise ValueError(f"mean must have length {length}; got shape {tuple(m.shape)}.")
+            if m.shape[0] == 1:
+                return m, torch.zeros(n, dtype=torch.int64, device=device)
+            if int(target.max()) >= m.shape[0]:
+                raise ValueError(
+                    f"mean holds {m.shape[0]} class means but a target class is "
+                    f"{int(target.max())}; give one mean beat per class."
+                )
+            return m, target.to(device)
+        raise ValueError(f"Unknown baseline {baseline!r}; use 'zero', 'mean' or an array.")
+    b = baseline.detach() if isinstance(baseline, torch.Tensor) else np.asarray(baseline)
+    if b.ndim == 1:
+        b = b[None]
+    b = as_beats(b, device)
+    if b.shape[1:] != (c, length) or b.shape[0] not in (1, n):
+        raise ValueError(
+            f"A baseline array must be one beat ({length},) or one per beat ({n}, {length}); "
+            f"got shape {tuple(b.shape)}."
+        )
+    index = torch.arange(n, device=device) if b.shape[0] == n else torch.zeros(n, dtype=torch.int64)
+    return b, index.to(device)
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """A numpy copy of an array-like or tensor (detached, on the CPU)."""
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().numpy()
+    return np.asarray(a)

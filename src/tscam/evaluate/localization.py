@@ -1,0 +1,123 @@
+"""Localisation against ground truth, on synthetic beats whose class is decided by a known region.
+
+- :func:`relevance_mass`: the fraction of a map's *positive* relevance that falls inside the
+  true region (Arras et al. 2022). A map spread evenly over the beat scores the region's share
+  of the beat; a perfect map scores 1.
+- :func:`pointing_game`: a hit when the map's maximum lies inside the region, or within
+  ``tolerance`` samples of it (Zhang et al. 2018).
+- :func:`fit_synthetic`: trains a small model on :func:`tscam.data.synthetic.make_synthetic`
+  beats in seconds, so each method can be scored on a model with a known answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tscam.evaluate._common import as_beats, evaluation, logits_of, model_device, to_numpy
+
+
+@dataclass(frozen=True)
+class Score:
+    """A score per beat (``per_beat``, shape (n,)) and its mean over the beats."""
+
+    per_beat: np.ndarray
+    mean: float
+
+
+def _maps_and_mask(maps: Any, mask: Any) -> tuple[np.ndarray, np.ndarray]:
+    m = to_numpy(maps).astype(np.float64)
+    g = to_numpy(mask)
+    if m.ndim == 3 and m.shape[1] == 1:
+        m = m[:, 0]
+    if m.ndim != 2 or g.shape != m.shape:
+        raise ValueError(f"maps and mask must both have shape (n, T); got {m.shape} and {g.shape}.")
+    if g.dtype != bool:
+        if not np.isin(g, (0, 1)).all():
+            raise ValueError("mask must be boolean (True inside the ground-truth region).")
+        g = g.astype(bool)
+    if not np.isfinite(m).all():
+        raise ValueError("The maps contain NaN or inf values.")
+    return m, g
+
+
+def relevance_mass(maps: Any, mask: Any) -> Score:
+    """Fraction of each map's positive relevance inside ``mask`` (n, T); 0 for a map with no
+    positive relevance at all (it points at nothing)."""
+    m, g = _maps_and_mask(maps, mask)
+    positive = np.clip(m, 0.0, None)
+    total = positive.sum(axis=1)
+    inside = (positive * g).sum(axis=1)
+    per_beat = np.divide(inside, total, out=np.zeros_like(total), where=total > 0)
+    return Score(per_beat, float(per_beat.mean()))
+
+
+def pointing_game(maps: Any, mask: Any, tolerance: int = 0) -> Score:
+    """1 for a beat whose map peaks inside ``mask`` (or within ``tolerance`` samples of it), else
+    0. The first maximum counts; a constant map points nowhere and misses."""
+    m, g = _maps_and_mask(maps, mask)
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be >= 0 samples, got {tolerance}.")
+    peak = m.argmax(axis=1)
+    distance = np.abs(np.arange(m.shape[1])[None, :] - peak[:, None])
+    hit = ((distance <= tolerance) & g).any(axis=1)
+    hit &= m.max(axis=1) > m.min(axis=1)
+    per_beat = hit.astype(np.float64)
+    return Score(per_beat, float(per_beat.mean()))
+
+
+def _xy(data: Any) -> tuple[Any, Any]:
+    if hasattr(data, "x") and hasattr(data, "y"):
+        return data.x, data.y
+    if isinstance(data, tuple | list) and len(data) == 2:
+        return data[0], data[1]
+    raise TypeError("data must have .x and .y (e.g. SyntheticBeats) or be a pair (x, y).")
+
+
+def fit_synthetic(
+    model: nn.Module,
+    data: Any,
+    epochs: int = 10,
+    lr: float = 1e-2,
+    seed: int = 0,
+    *,
+    batch_size: int = 64,
+) -> nn.Module:
+    """Train ``model`` in place on ``data`` (``SyntheticBeats`` or a pair ``(x, y)``) with Adam
+    and cross-entropy; returns it in eval mode. The shuffling is seeded with ``seed``; the
+    initial weights are the model's own (seed them when you build it). Seconds on 2 cores for
+    ``FCN(n_classes=4, filters=(16, 32, 16))`` on 2000 beats."""
+    x, y = _xy(data)
+    device = model_device(model)
+    xs = as_beats(x, device)
+    ys = torch.as_tensor(np.asarray(to_numpy(y)), dtype=torch.int64, device=device)
+    if ys.shape != (xs.shape[0],):
+        raise ValueError(
+            f"Expected one label per beat: {xs.shape[0]} beats, labels {tuple(ys.shape)}."
+        )
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    for _ in range(epochs):
+        order = torch.randperm(xs.shape[0], generator=generator).to(device)
+        for i in range(0, xs.shape[0], batch_size):
+            batch = order[i : i + batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(xs[batch]), ys[batch]).backward()
+            optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    return model.eval()
+
+
+def accuracy(model: nn.Module, data: Any, batch_size: int = 512) -> float:
+    """Fraction of beats of ``data`` (``.x``/``.y`` or ``(x, y)``) the model classifies right."""
+    x, y = _xy(data)
+    xs = as_beats(x, model_device(model))
+    with evaluation(model):
+        pred = logits_of(model, xs, batch_size).argmax(1).cpu().numpy()
+    return float((pred == np.asarray(to_numpy(y))).mean())

@@ -1,0 +1,270 @@
+"""Attribution methods side by side: one call, one map of shape (n, T) per method.
+
+=========================  ==============================================================
+method                     what the map is
+=========================  ==============================================================
+``"cam"``                  CAM (Zhou et al. 2016), :func:`tscam.cam.cam`; GAP -> Linear
+                           networks (the FCN) only
+``"grad_cam"``             Grad-CAM, :func:`tscam.cam.grad_cam`: last conv block of the FCN,
+                           per-step hidden states of the LSTM (expanded to the beat)
+``"saliency"``             vanilla gradient: ``|d logit_c / d x_t|`` (captum ``Saliency``)
+``"integrated_gradients"`` Integrated Gradients (captum), from a baseline beat ``b`` to ``x``:
+                           ``(x_t - b_t) * mean_a d logit_c / d x_t (b + a (x - b))``
+``"occlusion"``            drop of the logit when a window of samples is set to 0 (captum
+                           ``Occlusion``), averaged over the windows covering each sample
+``"random"``               uniform random values, seeded: the reference a method must beat
+=========================  ==============================================================
+
+Options (keyword arguments of :func:`attribute`, or per method in ``attribute_all(options=)``):
+
+- ``grad_cam``: ``layer`` (module or dotted name, default as in :mod:`tscam.cam`), ``relu``
+  (default True) and any other option of :func:`tscam.cam.grad_cam`.
+- ``saliency``: ``abs`` (default True: magnitude of the gradient; False keeps its sign).
+- ``integrated_gradients``: ``n_steps`` (default 32), ``baseline`` (default ``"zero"``: a flat
+  line at 0, which for z-scored beats is the beat's own mean level, i.e. "no signal"), or
+  ``"mean"`` with ``mean=`` a mean beat (T,) or per-class mean beats (classes, T) picked by the
+  target class (see :func:`tscam.evaluate.class_means`), or an array: one beat or one per beat.
+- ``occlusion``: ``window`` (default 17 samples, 0.136 s, one LSTM segment), ``stride``
+  (default 4 samples; every sample is covered by 4 or 5 windows, fewer at the edges) and
+  ``value`` (default 0.0, the z-scored mean).
+- ``random``: ``seed`` (default 0; same seed and shape -> same maps).
+- every method: ``batch_size`` (default 256 beats per call; captum methods expand each chunk by
+  their number of perturbations).
+
+The target class is the predicted class unless ``target`` (an int or one per beat) is given.
+Maps come back detached, float32, on the device of the model; for inputs with several channels
+the captum maps are summed over the channels. Cost for n beats of 187 samples, in forward
+passes over n beats: saliency about 2 (forward + backward), Integrated Gradients about
+2 x ``n_steps``, occlusion ``ceil((187 - window) / stride) + 1`` (44 by default), Grad-CAM about
+2, CAM 1. Models are explained in eval
+mode; their train/eval mode, ``requires_grad`` flags and gradients are left as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from tscam.evaluate._common import (
+    as_beats,
+    baseline_rows,
+    evaluation,
+    has_rnn,
+    model_device,
+    resolve_target,
+)
+
+METHODS: tuple[str, ...] = (
+    "cam",
+    "grad_cam",
+    "saliency",
+    "integrated_gradients",
+    "occlusion",
+    "random",
+)
+
+
+class MethodNotApplicable(ValueError):
+    """The method cannot explain this model (e.g. CAM on an LSTM)."""
+
+
+def applicable(model: nn.Module, method: str) -> bool:
+    """Whether ``method`` can explain ``model`` (CAM needs a conv net with GAP -> Linear)."""
+    _check_method(method)
+    if method == "cam":
+        return not has_rnn(model)
+    return True
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"Unknown attribution method {method!r}; choose from {METHODS}.")
+
+
+def _cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    from tscam import cam as tcam
+
+    try:
+        return tcam.cam(model, x, target=target)
+    except tcam.ArchitectureError as err:
+        raise MethodNotApplicable(f"'cam' cannot explain {type(model).__name__}: {err}") from err
+
+
+def _grad_cam(
+    model: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    layer: Any = None,
+    relu: bool = True,
+    **opts: Any,
+) -> torch.Tensor:
+    from tscam import cam as tcam
+
+    return tcam.grad_cam(model, x, layer=layer, target=target, relu=relu, **opts)
+
+
+def _saliency(
+    model: nn.Module, x: torch.Tensor, target: torch.Tensor, abs: bool = True
+) -> torch.Tensor:
+    from captum.attr import Saliency
+
+    x = x.clone().requires_grad_(True)  # captum would otherwise warn that it sets the flag
+    return Saliency(model).attribute(x, target=target, abs=abs).sum(1)
+
+
+def _integrated_gradients(
+    model: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    n_steps: int = 32,
+    baseline: Any = "zero",
+    mean: Any = None,
+    internal_batch_size: int = 1024,
+) -> torch.Tensor:
+    from captum.attr import IntegratedGradients
+
+    rows, index = baseline_rows(x, baseline, target, mean)
+    ig = IntegratedGradients(model)
+    maps = ig.attribute(
+        x,
+        baselines=rows[index],
+        target=target,
+        n_steps=n_steps,
+        internal_batch_size=internal_batch_size,
+    )
+    return maps.sum(1)
+
+
+def _occlusion(
+    model: nn.Module,
+    x: torch.Tensor,
+    target: torch.Tensor,
+    window: int = 17,
+    stride: int = 4,
+    value: float = 0.0,
+) -> torch.Tensor:
+    from captum.attr import Occlusion
+
+    if not 1 <= stride <= window <= x.shape[2]:
+        raise ValueError(
+            f"Occlusion needs 1 <= stride <= window <= {x.shape[2]} (every sample covered); "
+            f"got window={window}, stride={stride}."
+        )
+    per_eval = max(1, 512 // x.shape[0])
+    maps = Occlusion(model).attribute(
+        x,
+        sliding_window_shapes=(x.shape[1], window),
+        strides=(x.shape[1], stride),
+        baselines=float(value),
+        target=target,
+        perturbations_per_eval=per_eval,
+    )
+    return maps.sum(1)
+
+
+_FUNCTIONS: dict[str, Callable[..., torch.Tensor]] = {
+    "cam": _cam,
+    "grad_cam": _grad_cam,
+    "saliency": _saliency,
+    "integrated_gradients": _integrated_gradients,
+    "occlusion": _occlusion,
+}
+
+
+def random_maps(n: int, length: int, seed: int = 0) -> torch.Tensor:
+    """Uniform random maps (n, length) from a private generator: the "random" method."""
+    return torch.rand(n, length, generator=torch.Generator().manual_seed(seed))
+
+
+def attribute(
+    model: nn.Module,
+    x: Any,
+    method: str,
+    target: Any = None,
+    *,
+    batch_size: int = 256,
+    **opts: Any,
+) -> torch.Tensor:
+    """Relevance of every sample of every beat for ``method``: a tensor (n, T).
+
+    ``x`` is (n, 1, T) or (n, T); ``target`` is None (predicted class), an int, or one int per
+    beat. Options per method are listed in the module docstring. Raises
+    :class:`MethodNotApplicable` for a method that cannot explain this model.
+    """
+    _check_method(method)
+    if not applicable(model, method):
+        raise MethodNotApplicable(
+            f"{method!r} cannot explain {type(model).__name__}: CAM needs global average pooling "
+            f"followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
+        )
+    device = model_device(model)
+    xs = as_beats(x, device)
+    n, _, length = xs.shape
+    if method == "random":
+        unknown = set(opts) - {"seed"}
+        if unknown:
+            raise TypeError(f"Unknown option(s) {sorted(unknown)} for method 'random'.")
+        return random_maps(n, length, opts.get("seed", 0)).to(device)
+    with evaluation(model, gradients=True):
+        targets = resolve_target(model, xs, target)
+        parts = [
+            _FUNCTIONS[method](model, xs[i : i + batch_size], targets[i : i + batch_size], **opts)
+            for i in range(0, n, batch_size)
+        ]
+    maps = torch.cat([p.detach().to(device, torch.float32) for p in parts])
+    if tuple(maps.shape) != (n, length):
+        raise RuntimeError(
+            f"{method} returned maps of shape {tuple(maps.shape)}, not ({n}, {length})."
+        )
+    return maps
+
+
+class Attributions(dict):
+    """``method -> maps (n, T)`` for every method computed, plus ``skipped`` (``method ->
+    reason`` for methods that cannot explain the model) and ``target`` (class per beat)."""
+
+    def __init__(
+        self, maps: Mapping[str, torch.Tensor], skipped: Mapping[str, str], target: torch.Tensor
+    ) -> None:
+        super().__init__(maps)
+        self.skipped = dict(skipped)
+        self.target = target
+
+
+def attribute_all(
+    model: nn.Module,
+    x: Any,
+    target: Any = None,
+    methods: Sequence[str] = METHODS,
+    *,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    strict: bool = False,
+    batch_size: int = 256,
+) -> Attributions:
+    """Maps of the same shape (n, T) for every method, all for the same target classes.
+
+    Methods that cannot explain the model (CAM on an LSTM) are left out and listed in
+    ``result.skipped`` with the reason (``strict=True`` raises instead). ``options`` gives
+    keyword options per method, e.g. ``{"occlusion": {"window": 9}}``.
+    """
+    options = dict(options or {})
+    for name in [*methods, *options]:
+        _check_method(name)
+    device = model_device(model)
+    xs = as_beats(x, device)
+    with evaluation(model):
+        targets = resolve_target(model, xs, target)
+    maps: dict[str, torch.Tensor] = {}
+    skipped: dict[str, str] = {}
+    for method in methods:
+        opts = dict(options.get(method, {}))
+        try:
+            maps[method] = attribute(model, xs, method, targets, batch_size=batch_size, **opts)
+        except MethodNotApplicable as err:
+            if strict:
+                raise
+            skipped[method] = str(err)
+    return Attributions(maps, skipped, targets)

@@ -1,0 +1,66 @@
+"""Helpers shared by the book tests: the table of contents and the notebooks (not a test file)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SOURCE_SUFFIXES = (".ipynb", ".md")
+
+
+def load_yaml(name: str) -> Any:
+    with open(ROOT / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _walk(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if "file" in node:
+            yield str(node["file"])
+        for key in ("parts", "chapters", "sections"):
+            for child in node.get(key) or []:
+                yield from _walk(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _walk(child)
+
+
+def toc_docnames() -> list[str]:
+    """Every document of ``_toc.yml`` in order (root first), as written (no suffix)."""
+    toc = load_yaml("_toc.yml")
+    return [str(toc["root"]), *_walk(toc)]
+
+
+def source_of(docname: str) -> Path | None:
+    """The file behind a toc entry (``.ipynb`` or ``.md``), or None when there is none."""
+    stem = docname[: -len(Path(docname).suffix)] if Path(docname).suffix else docname
+    for suffix in SOURCE_SUFFIXES:
+        path = ROOT / f"{stem}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+def notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def chapter_notebooks() -> list[Path]:
+    """The chapters: ``notebooks/NN_name.ipynb``."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def chapter_docnames() -> list[str]:
+    """Toc entries that are chapter notebooks, e.g. ``notebooks/01_ecg_beats``."""
+    out = []
+    for doc in toc_docnames():
+        src = source_of(doc)
+        if src is not None and src.suffix == ".ipynb" and src.parent == NOTEBOOKS:
+            if src.name[:2].isdigit() and src.name[2] == "_":
+                out.append(str(src.relative_to(ROOT).with_suffix("")))
+    return out

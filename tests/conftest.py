@@ -1,0 +1,158 @@
+"""Shared test set-up: no network, a headless matplotlib, the MIT-BIH copy, an empty cache.
+
+- Every test runs behind a network guard: connections to anything but loopback addresses and
+  unix sockets are refused with a :class:`NetworkBlockedError` (an ``OSError``, as on a machine
+  without network), so a test can never download by accident.
+- ``mitdb_dir``: the local copy of MIT-BIH named by ``$TSCAM_MITDB``. Without it, tests that
+  need real data are skipped with the reason, except when ``$CI`` is set: then they fail, so CI
+  can never pass by silently skipping the real-data tests.
+- ``tscam_cache``: an empty ``$TSCAM_CACHE`` for one test.
+- ``skip_or_fail``: skip with a reason locally, fail under CI (for the book and browser tests).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg", force=True)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def in_ci() -> bool:
+    """True when the environment variable CI is set to anything but an explicit 'false'."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _skip_or_fail(reason: str) -> NoReturn:
+    if in_ci():
+        pytest.fail(f"{reason} (required when CI is set)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def skip_or_fail() -> Callable[[str], NoReturn]:
+    """``skip_or_fail(reason)``: skip the test, or fail it when CI is set."""
+    return _skip_or_fail
+
+
+# --- no network -------------------------------------------------------------------------------
+
+
+class NetworkBlockedError(ConnectionRefusedError):
+    """Raised by the test-suite's network guard instead of opening a connection."""
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, (str, bytes, bytearray)):  # AF_UNIX path (or abstract name)
+        return True
+    if not isinstance(address, tuple) or not address:
+        return False
+    host = address[0]
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    if not isinstance(host, str):
+        return False
+    if host.lower() in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
+    except ValueError:  # a host name other than localhost: resolving it is network already
+        return False
+
+
+def _refuse(address: object) -> NoReturn:
+    raise NetworkBlockedError(
+        f"tscam's tests run without network: a connection to {address!r} was blocked. "
+        "Use local data (TSCAM_MITDB), files written by the test, or a fake; only loopback "
+        "addresses (127.0.0.1, ::1, localhost) and unix sockets are allowed."
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse every non-loopback, non-unix connection made by the test process."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_create_connection = socket.create_connection
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family != getattr(socket, "AF_UNIX", None) and not _is_local(address):
+            _refuse(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        if self.family != getattr(socket, "AF_UNIX", None) and not _is_local(address):
+            _refuse(address)
+        return real_connect_ex(self, address)
+
+    def create_connection(address: tuple, *args: object, **kwargs: object) -> socket.socket:
+        if not _is_local(address):
+            _refuse(address)
+        return real_create_connection(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+
+
+# --- data and cache ---------------------------------------------------------------------------
+
+
+def _mitdb_problem(value: str | None) -> str | None:
+    """Why ``value`` is not a usable copy of MIT-BIH (None when it is)."""
+    if not value:
+        return "TSCAM_MITDB is not set"
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        return f"TSCAM_MITDB={value} is not a directory"
+    from tscam.data.records import ALL_RECORDS, record_files
+
+    missing = [n for r in ALL_RECORDS for n in record_files(r) if not (path / n).is_file()]
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        return f"TSCAM_MITDB={value} lacks {len(missing)} file(s) of the database: {shown}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def mitdb_dir() -> Path:
+    """The local MIT-BIH copy of ``$TSCAM_MITDB`` (skip without it; fail under CI)."""
+    value = os.environ.get("TSCAM_MITDB")
+    problem = _mitdb_problem(value)
+    if problem:
+        _skip_or_fail(
+            f"real MIT-BIH data unavailable: {problem}. Point TSCAM_MITDB at a local copy of "
+            "https://physionet.org/content/mitdb/1.0.0/ to run this test"
+        )
+    return Path(str(value)).expanduser().resolve()
+
+
+@pytest.fixture
+def tscam_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``$TSCAM_CACHE`` for this test only (the user's cache is not touched)."""
+    path = tmp_path / "tscam-cache"
+    path.mkdir()
+    monkeypatch.setenv("TSCAM_CACHE", str(path))
+    return path
+
+
+# --- the built book ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def book_html() -> Path:
+    """``_build/html`` of the built book (run ``make book`` first; skip/fail without it)."""
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").is_file():
+        _skip_or_fail(f"the book is not built ({html} has no index.html); run `make book` first")
+    return html

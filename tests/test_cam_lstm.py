@@ -1,0 +1,164 @@
+"""tscam.cam on the LSTM: gradients through the recurrence versus the naive hook on nn.LSTM."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+import tscam.cam as C
+from tscam.models import LSTMClassifier, load_pretrained, weights_dir
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def random_lstm(seed: int = 0) -> LSTMClassifier:
+    torch.manual_seed(seed)
+    return LSTMClassifier().eval()
+
+
+def beats(n: int = 4, seed: int = 1) -> torch.Tensor:
+    return torch.randn(n, 1, 187, generator=torch.Generator().manual_seed(seed))
+
+
+def models() -> list[tuple[str, LSTMClassifier]]:
+    found = [("random", random_lstm())]
+    if all((weights_dir() / f"lstm-inter.{ext}").is_file() for ext in ("pt", "json")):
+        found.append(("lstm-inter", load_pretrained("lstm-inter")))
+    return found
+
+
+def finite_difference_gradients(
+    model: LSTMClassifier, x: torch.Tensor, target: torch.Tensor, eps: float = 1e-6
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """h_t and dS/dh_t[k] by central differences, in float64, with nn.LSTM (not `unrolled`).
+
+    S as a function of h_t (c_t held): continue the recurrence from the state (h_t, c_t), i.e.
+    run nn.LSTM on segments t+1.. with that initial state, and apply the head to the last output.
+    """
+    model = copy.deepcopy(model).double()
+    seq = model.segments(x.double())
+    n, steps, hidden_size = len(x), seq.shape[1], model.hidden_size
+    rows = torch.arange(n).repeat_interleave(hidden_size)
+    states, grads = [], []
+    with torch.no_grad():
+        for t in range(steps):
+            _, (h, c) = model.lstm(seq[:, : t + 1])  # (1, n, H): the state after step t
+            states.append(h[0])
+            h_all = h[0][rows]  # (n H, H): each sample repeated once per hidden unit
+            c_all = c[0][rows]
+            bump = eps * torch.eye(hidden_size, dtype=torch.float64).repeat(n, 1)
+            scores = []
+            for sign in (1.0, -1.0):
+                h0 = (h_all + sign * bump)[None]
+                if t < steps - 1:
+                    out, _ = model.lstm(seq[rows, t + 1 :], (h0, c_all[None]))
+                    last = out[:, -1]
+                else:
+                    last = h0[0]
+                scores.append(model.head(last)[torch.arange(n * hidden_size), target[rows]])
+            grads.append(((scores[0] - scores[1]) / (2 * eps)).reshape(n, hidden_size))
+    return torch.stack(states, 1), torch.stack(grads, 1)
+
+
+@pytest.mark.parametrize("name, model", models())
+def test_unrolled_logits_equal_forward_logits(name: str, model: LSTMClassifier) -> None:
+    x = beats()
+    with torch.no_grad():
+        logits, states = model.unrolled(x)
+        hidden = torch.stack(states, dim=1)
+        torch.testing.assert_close(logits, model(x), atol=1e-5, rtol=1e-5)
+        output, _ = model.lstm(model.segments(x))
+    torch.testing.assert_close(hidden, output, atol=1e-5, rtol=1e-5)
+
+
+def test_step_gradients_match_finite_differences() -> None:
+    model, x = random_lstm(), beats(n=2)
+    target = torch.tensor([3, 1])
+    hidden, grads = C.lstm_step_gradients(model, x, target=target)
+    fd_hidden, fd_grads = finite_difference_gradients(model, x, target)
+    assert grads.shape == (2, 11, 64)
+    torch.testing.assert_close(hidden, fd_hidden.float(), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(grads, fd_grads.float(), atol=1e-5, rtol=1e-4)
+    # ... and so do the maps: alpha_k = mean_t dS/dh_t[k], map(t) = sum_k alpha_k h_t[k]
+    fd_map = (fd_grads.mean(1, keepdim=True) * fd_hidden).sum(2).float()
+    ours = C.lstm_grad_cam(model, x, target=target, relu=False, expand=False, weighting="mean")
+    torch.testing.assert_close(ours, fd_map, atol=1e-5, rtol=1e-4)
+    fd_step_map = (fd_grads * fd_hidden).sum(2).float()
+    ours_step = C.lstm_grad_cam(model, x, target, relu=False, expand=False, weighting="step")
+    torch.testing.assert_close(ours_step, fd_step_map, atol=1e-5, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name, model", models())
+def test_naive_hook_loses_every_step_but_the_last(name: str, model: LSTMClassifier) -> None:
+    x = beats(n=8)
+    hidden, grads = C.lstm_step_gradients(model, x)
+    naive_hidden, naive_grads = C.lstm_step_gradients(model, x, naive=True)
+    torch.testing.assert_close(naive_hidden, hidden, atol=1e-5, rtol=1e-5)
+    # through the recurrence every step gets a gradient; through nn.LSTM's output only the last
+    assert (grads[:, :10].abs().amax(dim=2) > 0).all()
+    assert (naive_grads[:, :10] == 0).all()
+    torch.testing.assert_close(naive_grads[:, 10], grads[:, 10], atol=1e-5, rtol=1e-4)
+    # per-step weights: the naive map is exactly zero before the last segment
+    proper = C.lstm_grad_cam(model, x, relu=False, expand=False, weighting="step")
+    naive = C.naive_lstm_grad_cam(model, x, relu=False, expand=False, weighting="step")
+    assert (proper[:, :10] != 0).any(dim=1).all()
+    default = C.lstm_grad_cam(model, x, relu=False, expand=False)
+    torch.testing.assert_close(default, proper)  # per-step weighting is the default
+    mean_w = C.lstm_grad_cam(model, x, relu=False, expand=False, weighting="mean")
+    assert (mean_w[:, :10] != 0).any(dim=1).all()
+    assert (naive[:, :10] == 0).all()
+    torch.testing.assert_close(naive[:, 10], proper[:, 10], atol=1e-5, rtol=1e-4)
+    # step-averaged weights: the naive alpha holds the last step's gradient only (divided by 11)
+    naive_mean = C.naive_lstm_grad_cam(model, x, relu=False, expand=False, weighting="mean")
+    expected = (grads[:, 10:] / 11 * hidden).sum(2)
+    torch.testing.assert_close(naive_mean, expected, atol=1e-5, rtol=1e-4)
+    assert not torch.allclose(naive_mean, mean_w)
+
+
+def test_expand_repeats_each_step_over_its_segment_and_grad_cam_dispatches() -> None:
+    model, x = random_lstm(), beats()
+    steps = C.lstm_grad_cam(model, x, relu=False, expand=False)
+    full = C.lstm_grad_cam(model, x, relu=False)
+    assert steps.shape == (4, 11) and full.shape == (4, 187)
+    torch.testing.assert_close(full.reshape(4, 11, 17), steps[:, :, None].expand(4, 11, 17))
+    torch.testing.assert_close(C.grad_cam(model, x, relu=False), full)
+    torch.testing.assert_close(C.lstm_grad_cam(model, x), torch.relu(full))
+    naive = C.naive_lstm_grad_cam(model, x, expand=False)
+    assert C.naive_lstm_grad_cam(model, x).shape == (4, 187)
+    assert (naive >= 0).all()
+
+
+def test_lstm_batched_equals_one_by_one_with_per_sample_targets() -> None:
+    model, x = random_lstm(), beats(n=5)
+    target = [4, 0, 1, 2, 3]
+    batched = C.lstm_grad_cam(model, x, target=target, relu=False, expand=False)
+    single = torch.cat(
+        [
+            C.lstm_grad_cam(model, x[i : i + 1], target=target[i], relu=False, expand=False)
+            for i in range(5)
+        ]
+    )
+    torch.testing.assert_close(batched, single, atol=1e-6, rtol=1e-5)
+    other = C.lstm_grad_cam(model, x, target=[(t + 2) % 5 for t in target], relu=False)
+    assert not torch.allclose(batched, other[:, ::17], atol=1e-4)
+
+
+def test_lstm_functions_restore_mode_and_flags() -> None:
+    model, x = random_lstm(), beats(n=2)
+    model.train()
+    model.head.weight.requires_grad_(False)
+    for fn in (C.lstm_grad_cam, C.naive_lstm_grad_cam):
+        out = fn(model, x)
+        assert out.dtype == torch.float32 and not out.requires_grad
+        assert model.training and model.lstm.training
+        assert not model.head.weight.requires_grad and model.lstm.weight_hh_l0.requires_grad
+        assert model.lstm.weight_hh_l0.grad is None
+        assert not model.lstm._forward_hooks
