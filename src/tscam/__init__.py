@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "aggregate",
     "cam",
+    "compare",
     "data",
     "evaluate",
     "exercises",

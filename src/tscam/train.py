@@ -2,16 +2,18 @@
 
 Choices, all recorded in the model card:
 
-- **Class imbalance**, handled twice, gently: (1) *balanced epochs*: every epoch uses all beats
-  of the minority classes (S, V, F, Q) and a fresh random subset of the normal (N) beats, at
-  most ``majority_ratio`` (default 3) times as many as the minority beats together, so an epoch
-  is 3-4 times shorter than a pass over all beats and every N beat is still seen over the run;
-  (2) weighted cross-entropy with ``w_k = sqrt(n / (K n_k))`` from the counts of the sampled
-  epoch (inverse square root of the class frequency). Full inverse-frequency weights would give
-  the handful of Q training beats a weight of hundreds, and push N beats into S.
+- **Class imbalance**: weighted cross-entropy with ``w_k = sqrt(n / (K n_k))`` (inverse square
+  root of the class frequency in the training beats). Full inverse-frequency weights would give
+  the handful of Q training beats a weight of hundreds and push many N beats into S. Optional
+  *balanced epochs* (``majority_ratio``): every epoch uses all S, V, F, Q beats and a fresh
+  random subset of the N beats, at most ``majority_ratio`` times as many (off by default).
 - **Augmentation** (training batches only): each beat scaled by a factor in [0.8, 1.2] and added
   Gaussian noise of standard deviation 0.05 (the beats are z-scored).
-- **Optimiser**: Adam, learning rate decayed with a cosine schedule over the epochs.
+- **Optimiser**: Adam with a one-cycle learning-rate schedule (warm-up to ``lr``, then
+  annealing), which reaches a good model in few epochs.
+- **Precision**: on CPUs with bfloat16 support (and on CUDA) the forward pass of training runs
+  under ``torch.autocast`` in bfloat16, about twice as fast on a 2-core CPU; the weights,
+  the optimiser and every evaluation stay in float32.
 - **Model selection**: after every epoch the model is evaluated on the validation part (drawn
   from the training patients only); the epoch with the best validation macro-F1 over the
   classes with at least 20 validation beats is kept (N, S, V and F; the one or two Q beats of
@@ -47,8 +49,8 @@ from tscam.metrics import classification_report, format_report
 from tscam.models import build_model, predict
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "fcn": {"epochs": 8, "batch_size": 128, "lr": 1e-3},
-    "lstm": {"epochs": 60, "batch_size": 128, "lr": 3e-3},
+    "fcn": {"epochs": 12, "batch_size": 128, "lr": 3e-3},
+    "lstm": {"epochs": 40, "batch_size": 128, "lr": 3e-3},
 }
 
 
@@ -81,6 +83,15 @@ def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Random amplitude scaling in [0.8, 1.2] and Gaussian noise (std 0.05), per beat."""
     scale = 0.8 + 0.4 * torch.rand(x.shape[0], 1, 1, generator=gen)
     return x * scale + 0.05 * torch.randn(x.shape, generator=gen)
+
+
+def bf16_supported() -> bool:
+    """Whether this CPU has native bfloat16 instructions (AVX512-BF16 or AMX)."""
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
 def selection_score(report: dict[str, Any], min_support: int = 20) -> float:
@@ -133,7 +144,8 @@ def train(
     max_eval_beats: int | None = None,
     evaluate_test: bool = True,
     augment_data: bool = True,
-    majority_ratio: float | None = 3.0,
+    majority_ratio: float | None = None,
+    bf16: bool | None = None,
     model_config: dict[str, Any] | None = None,
     progress: bool = True,
 ) -> TrainResult:
@@ -162,7 +174,9 @@ def train(
     weights = class_weights(sampled).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     steps = epochs * ((epoch_size + batch_size - 1) // batch_size)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+    if bf16 is None:  # the FCN's convolutions gain from bf16; the small LSTM does not
+        bf16 = model == "fcn" and (dev.type == "cuda" or bf16_supported())
 
     history: list[dict[str, float]] = []
     best = (-1.0, 0, copy.deepcopy(net.state_dict()), {})
@@ -185,7 +199,9 @@ def train(
             if augment_data:
                 xb = augment(xb, gen)
             xb, yb = xb.to(dev), y_train[idx].to(dev)
-            loss = F.cross_entropy(net(xb), yb, weight=weights)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+                logits = net(xb)
+            loss = F.cross_entropy(logits.float(), yb, weight=weights)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -234,6 +250,7 @@ def train(
         "seed": seed,
         "augment": augment_data,
         "majority_ratio": majority_ratio,
+        "bf16_autocast": bool(bf16),
         "beats_per_epoch": epoch_size,
         "class_weights": [round(float(w), 4) for w in weights.cpu()],
         "n_train": len(train_b),
@@ -346,7 +363,9 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
                 f"resampled to {DEFAULT_SPEC.fs} Hz, band-pass {DEFAULT_SPEC.band_hz[0]}-"
                 f"{DEFAULT_SPEC.band_hz[1]} Hz (zero-phase Butterworth), "
                 f"{DEFAULT_SPEC.length}-sample "
-                f"window with the R peak at index {DEFAULT_SPEC.r_index}, per-beat z-score"
+                f"window with the R peak at index {DEFAULT_SPEC.r_index}, samples before the "
+                "midpoint with the previous R peak set to 0 (one beat per window), per-beat "
+                "z-score over the kept samples"
             ),
         },
         "training": {
@@ -370,10 +389,13 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
             "hardware": hardware(),
             "torch": torch.__version__,
             "history": result.history,
-            "loss": "cross-entropy weighted by sqrt(n / (K n_k)) per class (sampled epoch counts)",
+            "loss": "cross-entropy weighted by sqrt(n / (K n_k)) per class",
+            "schedule": "Adam, one-cycle learning rate up to lr",
             "sampling": (
-                "balanced epochs: all S, V, F, Q beats and a fresh random subset of N beats, "
-                "at most majority_ratio times as many"
+                "every training beat in every epoch"
+                if cfg["majority_ratio"] is None
+                else "balanced epochs: all S, V, F, Q beats and a fresh random subset of N "
+                "beats, at most majority_ratio times as many"
             ),
             "selection": "best validation macro-F1 over classes with >= 20 validation beats",
         },
@@ -398,8 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", help="local copy of MIT-BIH (default: $TSCAM_MITDB or the cache)")
     p.add_argument("--max-train-beats", type=int, help="train on a random subset (quick runs)")
     p.add_argument(
-        "--majority-ratio", type=float, default=3.0,
-        help="N beats per epoch, as a multiple of the other beats (0: use every beat)",
+        "--majority-ratio", type=float, default=0.0,
+        help="N beats per epoch, as a multiple of the other beats (0, default: every beat)",
     )  # fmt: skip
     p.add_argument("--name", help="model name for the files (default MODEL-SPLIT)")
     p.add_argument("--out", default=".", help="folder for NAME.pt, NAME.json and NAME.md")

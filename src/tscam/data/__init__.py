@@ -49,12 +49,14 @@ from tscam.data.records import (
     MITDB_FS,
     PACED_RECORDS,
 )
+from tscam.data.synthetic import SYNTHETIC_CLASSES, SyntheticBeats, make_synthetic
 
 __all__ = [
     "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "CLASSES", "CLASS_NAMES", "DEFAULT_LEAD",
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_FRACTION",
     "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "Beats", "ChecksumError",
     "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError", "UnknownRecordError",
-    "WindowSpec", "beat_table", "cache_dir", "download_mitdb", "extract_all", "extract_record",
+    "SYNTHETIC_CLASSES", "SyntheticBeats", "WindowSpec", "beat_table", "make_synthetic",
+    "cache_dir", "download_mitdb", "extract_all", "extract_record",
     "load_beats", "locate_mitdb", "release_checksums", "split_indices", "verify_files", "zscore",
 ]  # fmt: skip

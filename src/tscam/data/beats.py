@@ -7,13 +7,19 @@ Preprocessing, in the order applied (documented in the course's first chapter):
 3. Band-pass 0.5-40 Hz (2nd-order Butterworth, zero-phase): removes baseline wander below
    0.5 Hz and mains/muscle noise above 40 Hz without shifting the waves in time.
 4. Cut a window of 187 samples (1.496 s) around each annotated beat, with the annotated R peak
-   at index 112: 0.896 s before it, 0.592 s after. The window holds the P wave, QRS and T wave
-   of the beat, and for heart rates above 67 bpm (and for every premature beat) also the R peak
-   of the previous beat: the RR context by which supraventricular (S) beats are recognised.
-5. Beats whose window would leave the record are dropped and counted.
+   at index 112: 0.896 s before it, 0.592 s after. The window holds the P wave, QRS and T wave.
+5. Keep one beat per window: samples before the midpoint between the previous R peak and this
+   one are set to zero (the baseline of the band-passed signal). A long window would otherwise
+   show the previous beat's QRS complex too, and a translation-invariant model such as the FCN,
+   which averages its features over time, could not tell which of the two QRS complexes it is
+   asked about. The zero run is not lost information: its length, half the previous RR
+   interval, tells how early the beat came, the RR context by which supraventricular (S)
+   beats are recognised. ``onset`` stores the first kept index of each window. The first beat
+   of a record (no previous beat) keeps its whole window.
+6. Beats whose window would leave the record are dropped and counted.
 
-Per-beat normalisation (z-score by default) is applied when beats are loaded, not stored, so the
-cache keeps the filtered signal in mV.
+Per-beat normalisation (z-score over the kept part of the window, by default) is applied when
+beats are loaded, not stored, so the cache keeps the filtered signal in mV.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ class WindowSpec:
     r_index: int = 112  #: index of the annotated R peak inside the window
     band_hz: tuple[float, float] = (0.5, 40.0)  #: band-pass edges (Hz)
     lead: str = DEFAULT_LEAD
+    #: zero the samples before the midpoint with the previous R peak (one beat per window)
+    mask_previous: bool = True
 
     @property
     def seconds_before(self) -> float:
@@ -65,6 +73,7 @@ class RecordBeats:
     x: np.ndarray  # (n, length) float32, filtered mV
     symbol: np.ndarray  # (n,) '<U1' annotation symbols
     sample: np.ndarray  # (n,) int64 annotation sample index at 360 Hz
+    onset: np.ndarray  # (n,) int64 first kept index of each window (0: whole window)
     dropped_symbols: str  # symbols of the beats whose window left the record, in order
 
     @property
@@ -134,13 +143,21 @@ def filter_signal(sig: np.ndarray, fs_in: int, spec: WindowSpec = DEFAULT_SPEC) 
 
 def cut_windows(
     filtered: np.ndarray, samples: np.ndarray, fs_in: int, spec: WindowSpec = DEFAULT_SPEC
-) -> tuple[np.ndarray, np.ndarray]:
-    """Windows around each R peak (given at ``fs_in``) and the mask of beats that fit."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows around each R peak (given at ``fs_in``, in order), the mask of beats that fit, and
+    each kept window's onset (first sample after the midpoint with the previous R peak)."""
     r = np.rint(samples * (spec.fs / fs_in)).astype(np.int64)
     start = r - spec.r_index
     keep = (start >= 0) & (start + spec.length <= filtered.shape[0])
     idx = start[keep, None] + np.arange(spec.length)[None, :]
-    return filtered[idx].astype(np.float32), keep
+    x = filtered[idx].astype(np.float32)
+    onset = np.zeros(len(r), dtype=np.int64)
+    if spec.mask_previous and len(r) > 1:
+        half_rr = np.rint((r[1:] - r[:-1]) / 2).astype(np.int64)
+        onset[1:] = np.clip(spec.r_index - half_rr, 0, spec.r_index)
+    onset = onset[keep]
+    x[np.arange(spec.length)[None, :] < onset[:, None]] = 0.0
+    return x, keep, onset
 
 
 def extract_record(path: Path, record: str, spec: WindowSpec = DEFAULT_SPEC) -> RecordBeats:
@@ -149,12 +166,18 @@ def extract_record(path: Path, record: str, spec: WindowSpec = DEFAULT_SPEC) -> 
     samples, symbols = read_beat_annotations(path, record)
     if fs_in != MITDB_FS:
         raise ValueError(f"Record {record} has fs={fs_in} Hz, expected {MITDB_FS} Hz.")
-    x, keep = cut_windows(filter_signal(sig, fs_in, spec), samples, fs_in, spec)
-    return RecordBeats(record, x, symbols[keep], samples[keep], "".join(symbols[~keep]))
+    x, keep, onset = cut_windows(filter_signal(sig, fs_in, spec), samples, fs_in, spec)
+    return RecordBeats(record, x, symbols[keep], samples[keep], onset, "".join(symbols[~keep]))
 
 
-def zscore(x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Per-beat normalisation: each window to zero mean and unit standard deviation."""
-    mean = x.mean(axis=1, keepdims=True)
-    std = x.std(axis=1, keepdims=True)
-    return ((x - mean) / np.maximum(std, eps)).astype(np.float32)
+def zscore(x: np.ndarray, onset: np.ndarray | None = None, eps: float = 1e-6) -> np.ndarray:
+    """Per-beat normalisation: each window to zero mean and unit standard deviation, computed
+    over the kept samples (from ``onset`` on); samples before the onset stay 0."""
+    if onset is None:
+        onset = np.zeros(x.shape[0], dtype=np.int64)
+    kept = np.arange(x.shape[1])[None, :] >= np.asarray(onset)[:, None]
+    n = kept.sum(axis=1, keepdims=True)
+    mean = np.where(kept, x, 0).sum(axis=1, keepdims=True) / n
+    var = (np.where(kept, x - mean, 0) ** 2).sum(axis=1, keepdims=True) / n
+    out = np.where(kept, (x - mean) / np.maximum(np.sqrt(var), eps), 0)
+    return out.astype(np.float32)

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-CACHE_FORMAT = 2
-ARRAYS = ("x", "y", "record", "sample", "symbol")
+CACHE_FORMAT = 3
+ARRAYS = ("x", "y", "record", "sample", "symbol", "onset")
 
 
 def cache_key(params: dict[str, Any]) -> str:

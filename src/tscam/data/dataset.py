@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from tscam.data.beats import DEFAULT_SPEC, RecordBeats, WindowSpec, extract_record, zscore
-from tscam.data.cache import cache_key, load_npz, save_npz_atomic
+from tscam.data.cache import ARRAYS, cache_key, load_npz, save_npz_atomic
 from tscam.data.errors import LeadNotFoundError
 from tscam.data.locate import (
     cache_dir,
@@ -39,15 +39,21 @@ PARTS = ("train", "val", "test")
 @dataclass
 class Beats:
     """A set of beats: ``x`` (n, 187) float32, ``y`` (n,) int64 indices into ``CLASSES``, and
-    for each beat its ``record``, annotation ``sample`` (360 Hz) and original ``symbol``."""
+    for each beat its ``record``, annotation ``sample`` (360 Hz), original ``symbol`` and
+    ``onset`` (first kept sample of the window; earlier samples, the previous beat, are 0)."""
 
     x: np.ndarray
     y: np.ndarray
     record: np.ndarray
     sample: np.ndarray
     symbol: np.ndarray
+    onset: np.ndarray | None = None
     spec: WindowSpec = DEFAULT_SPEC
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.onset is None:
+            self.onset = np.zeros(len(self.y), dtype=np.int64)
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -77,6 +83,7 @@ class Beats:
             record=pick(self.record),
             sample=pick(self.sample),
             symbol=pick(self.symbol),
+            onset=pick(self.onset),
         )
 
     def of_class(self, cls: str | int) -> Beats:
@@ -130,6 +137,7 @@ def extract_all(
     symbol = np.concatenate([p.symbol for p in parts]).astype("<U1")
     record = np.concatenate([np.full(len(p.symbol), p.record, dtype="<U3") for p in parts])
     sample = np.concatenate([p.sample for p in parts])
+    onset = np.concatenate([p.onset for p in parts])
     lost = "".join(dropped.values())
     meta = {
         "dropped_edge": dropped,
@@ -137,7 +145,7 @@ def extract_all(
         "skipped_no_lead": skipped,
         "source": str(path),
     }
-    return Beats(x, _labels(symbol), record, sample, symbol, spec, meta)
+    return Beats(x, _labels(symbol), record, sample, symbol, onset, spec, meta)
 
 
 def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
@@ -175,7 +183,7 @@ def beat_table(
     beats = extract_all(data_dir, records, spec)
     if cache:
         meta = {**beats.meta, "key": key, "params": params}
-        arrays = {k: getattr(beats, k) for k in ("x", "y", "record", "sample", "symbol")}
+        arrays = {k: getattr(beats, k) for k in ARRAYS}
         save_npz_atomic(path, arrays, json.loads(json.dumps(meta)))
         beats.meta = meta
     return beats
@@ -230,8 +238,9 @@ def load_beats(
     """Beats of one part of one split of the 44 non-paced records, ready for the models.
 
     ``split`` is ``"inter"`` (DS1 -> DS2) or ``"intra"``; ``part`` is ``"train"``, ``"val"`` or
-    ``"test"``. ``normalize`` is ``"zscore"`` (each beat to mean 0, std 1; the default used by the
-    shipped models) or ``"none"`` (filtered signal in mV).
+    ``"test"``. ``normalize`` is ``"zscore"`` (each beat to mean 0, std 1 over its kept samples,
+    from ``onset`` on; the default used by the shipped models) or ``"none"`` (filtered signal
+    in mV).
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
@@ -242,6 +251,6 @@ def load_beats(
     table = beat_table(data_dir, AAMI_RECORDS, spec)
     beats = table.subset(split_indices(table, split)[part])
     if normalize == "zscore":
-        beats.x = zscore(beats.x)
+        beats.x = zscore(beats.x, beats.onset)
     beats.meta = {**table.meta, "split": split, "part": part, "normalize": normalize}
     return beats

@@ -89,8 +89,6 @@ def record_excerpt(
     ``$TSCAM_MITDB``, or the user cache) and the record's files are checked against the release
     checksums. The signal is returned as stored: 360 Hz, not filtered.
     """
-    import wfdb
-
     (record,) = check_records([record])
     if not np.isfinite(start_s) or start_s < 0:
         raise ValueError(f"start_s must be a time >= 0 in seconds; got {start_s!r}.")
@@ -99,6 +97,8 @@ def record_excerpt(
     path = locate_mitdb(data_dir, [record])
     verify_files(path, record_files(record))
     with _quiet_wfdb():
+        import wfdb
+
         header = wfdb.rdheader(str(path / record))
         fs = int(header.fs)
         n_total = int(header.sig_len)

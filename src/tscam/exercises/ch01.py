@@ -9,7 +9,13 @@ import numpy as np
 
 from tscam.exercises._core import CheckResult, check_callable, check_equal
 
-__all__ = ["check_count_v", "check_r_peak", "r_peak_reference"]
+__all__ = [
+    "check_count_v",
+    "check_r_peak",
+    "check_shared_records",
+    "r_peak_reference",
+    "shared_records_reference",
+]
 
 
 def check_count_v(answer: Any, beats: Any) -> CheckResult:
@@ -52,4 +58,29 @@ def check_r_peak(fn: Callable[[np.ndarray], Any]) -> CheckResult:
         rtol=0,
         hint="use the absolute value (an R peak can point down) and argmax along the last axis",
         success="your function finds the largest deflection of every beat",
+    )
+
+
+def shared_records_reference(train: Any, test: Any) -> int:
+    """Number of records with at least one beat in ``train`` and one in ``test``."""
+    return len(set(np.asarray(train.record).tolist()) & set(np.asarray(test.record).tolist()))
+
+
+def check_shared_records(answer: Any, train: Any, test: Any) -> CheckResult:
+    """Exercise 3: how many records have beats on both sides of a split (``train`` and ``test``
+    are the Beats of its two parts)."""
+    for name, part in (("train", train), ("test", test)):
+        if not hasattr(part, "record"):
+            raise TypeError(f"{name} must be the Beats object returned by tscam.data.load_beats.")
+    expected = shared_records_reference(train, test)
+    n_train = len(set(np.asarray(train.record).tolist()))
+    return check_equal(
+        "records on both sides of the split",
+        answer,
+        expected,
+        hint=(
+            "build the set of records of each part (set(train.record), set(test.record)) and "
+            "count the records in their intersection"
+        ),
+        success=f"{expected} of the {n_train} training records also appear in the test part",
     )

@@ -29,7 +29,31 @@ from tscam.plotting.colors import (
     relevance_cmap,
     relevance_norm,
 )
+from tscam.plotting.compare import (  # chapters 5-6
+    plot_average_profiles,  # noqa: F401
+    plot_maps_side_by_side,  # noqa: F401
+    plot_step_values,  # noqa: F401
+)
 from tscam.plotting.diagrams import plot_architecture_fcn, plot_confusion
+from tscam.plotting.evaluation import (  # noqa: F401 (chapter 7)
+    METHOD_LABELS,
+    method_label,
+    plot_curves,
+    plot_grouped_scores,
+    plot_method_maps,
+    plot_perturbed,
+    plot_sanity,
+    shade_region,
+)
+from tscam.plotting.features import plot_feature_maps  # noqa: F401 (chapter 3)
+from tscam.plotting.predictions import plot_beat_prediction, plot_training_history
+from tscam.plotting.records import (
+    plot_beat_window,
+    plot_class_counts,
+    plot_class_means,
+    plot_record_excerpt,
+    plot_split_records,
+)
 
 __all__ = [
     "CLASS_COLORS",
@@ -39,10 +63,17 @@ __all__ = [
     "plot_architecture_fcn",
     "plot_beat",
     "plot_beat_heatmap",
+    "plot_beat_prediction",
+    "plot_beat_window",
     "plot_class_average",
+    "plot_class_counts",
     "plot_class_grid",
+    "plot_class_means",
     "plot_confusion",
+    "plot_record_excerpt",
     "plot_segments",
+    "plot_split_records",
+    "plot_training_history",
     "relevance_cmap",
     "relevance_label",
     "relevance_norm",

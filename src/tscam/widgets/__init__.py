@@ -6,7 +6,10 @@
 """
 
 from tscam.widgets._render import figure_png
+from tscam.widgets.beats import beat_browser
+from tscam.widgets.classes import class_explorer  # noqa: F401 (chapter 6)
 from tscam.widgets.explorer import available_methods, explorer
 from tscam.widgets.gallery import gallery, gallery_grid
+from tscam.widgets.methods import method_explorer  # noqa: F401 (chapter 7)
 
-__all__ = ["available_methods", "explorer", "figure_png", "gallery", "gallery_grid"]
+__all__ = ["available_methods", "beat_browser", "explorer", "figure_png", "gallery", "gallery_grid"]

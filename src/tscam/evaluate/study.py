@@ -1,0 +1,470 @@
+"""Every measure of one model, computed once and kept: the chapter's figures and its table.
+
+:func:`tscam.evaluate.comparison_table` returns one number per measure. A chapter also wants to
+*see* what is behind the numbers (the maps, the mean deletion and insertion curves, the rank
+correlation after each randomised layer), and on a large network it cannot afford to compute
+everything twice. :func:`evaluate_methods` computes each method's maps once, then every measure
+from them, and keeps all of it in a :class:`Study`; :meth:`Study.rows` gives the rows of
+:func:`~tscam.evaluate.comparison_table` (same keys, same definitions), so
+:func:`~tscam.evaluate.format_table` renders them.
+
+Helpers for the chapter's explanations:
+
+- :func:`perturb`: the beats a deletion (or insertion) curve feeds the model at one fraction,
+  to draw what "deleting the most relevant samples" means under each baseline;
+- :func:`best_method`: which method scores best on a measure (arrows of
+  :data:`~tscam.evaluate.COLUMNS`), so a verdict can be computed, not typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from tscam.evaluate._common import as_beats, as_maps, baseline_rows, model_device, to_numpy
+from tscam.evaluate.deletion import Curve, deletion_curve, insertion_curve, interpolate, ranks
+from tscam.evaluate.localization import Score, pointing_game, relevance_mass
+from tscam.evaluate.methods import METHODS, attribute_all
+from tscam.evaluate.sanity import cascading_randomization
+
+__all__ = [
+    "LOWER_IS_BETTER",
+    "MethodResult",
+    "Study",
+    "best_method",
+    "evaluate_methods",
+    "perturb",
+    "rank_of",
+    "top_overlap",
+    "verdict",
+]
+
+#: Measures of :data:`~tscam.evaluate.COLUMNS` where a smaller value is better.
+LOWER_IS_BETTER = frozenset({"deletion_auc", "sanity_spearman"})
+
+
+@dataclass(frozen=True)
+class MethodResult:
+    """Everything measured for one method: its maps (n, T), deletion and insertion curves, the
+    cascading-randomisation steps ``[(layer, mean Spearman), ...]`` (None when not run), and the
+    localisation scores (None without a ground-truth mask)."""
+
+    maps: torch.Tensor
+    deletion: Curve
+    insertion: Curve
+    sanity: list[tuple[str, float]] | None = None
+    relevance_mass: Score | None = None
+    pointing_game: Score | None = None
+
+
+@dataclass
+class Study:
+    """The results of :func:`evaluate_methods` for one model on one set of beats."""
+
+    name: str
+    data: str
+    target: np.ndarray
+    results: dict[str, MethodResult]
+    skipped: dict[str, str] = field(default_factory=dict)
+    sanity_beats: int = 0
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.results)
+
+    @property
+    def n_beats(self) -> int:
+        return int(self.target.shape[0])
+
+    def maps(self, method: str) -> torch.Tensor:
+        return self.results[method].maps
+
+    def curves(self, kind: str = "deletion") -> dict[str, Curve]:
+        """``{method: Curve}`` of ``kind`` ``"deletion"`` or ``"insertion"``."""
+        if kind not in ("deletion", "insertion"):
+            raise ValueError(f"kind must be 'deletion' or 'insertion', got {kind!r}.")
+        return {m: getattr(r, kind) for m, r in self.results.items()}
+
+    def sanity(self) -> dict[str, list[tuple[str, float]]]:
+        """``{method: [(layer, mean Spearman), ...]}`` for the methods checked."""
+        return {m: r.sanity for m, r in self.results.items() if r.sanity is not None}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per method with the keys of :func:`tscam.evaluate.comparison_table`
+        (``model``, ``method``, the measures) plus ``data``, ``beats``, the standard errors of
+        the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``) and, when the
+        random map was computed, the standard errors of each method's per-beat difference to it
+        on the same beats (``deletion_auc_vs_random_se``, ``insertion_auc_vs_random_se``)."""
+        ref = self.results.get("random")
+        rows = []
+        for method, r in self.results.items():
+            paired = {}
+            if ref is not None and method != "random":
+                for kind in ("deletion", "insertion"):
+                    diff = getattr(r, kind).auc_per_beat() - getattr(ref, kind).auc_per_beat()
+                    paired[f"{kind}_auc_vs_random_se"] = _se(diff)
+            rows.append(
+                {
+                    "data": self.data,
+                    "model": self.name,
+                    "method": method,
+                    "beats": self.n_beats,
+                    "deletion_auc": r.deletion.auc,
+                    "deletion_auc_se": _se(r.deletion.auc_per_beat()),
+                    "insertion_auc": r.insertion.auc,
+                    "insertion_auc_se": _se(r.insertion.auc_per_beat()),
+                    "aopc": r.deletion.aopc,
+                    "sanity_spearman": None if r.sanity is None else r.sanity[-1][1],
+                    "relevance_mass": None if r.relevance_mass is None else r.relevance_mass.mean,
+                    "pointing_game": None if r.pointing_game is None else r.pointing_game.mean,
+                    **paired,
+                }
+            )
+        return rows
+
+
+def _se(values: np.ndarray) -> float:
+    """Standard error of the mean of ``values`` (0 for fewer than two values)."""
+    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else 0.0
+
+
+def _sanity_index(n: int, sanity_beats: Any) -> np.ndarray:
+    if sanity_beats is None:
+        return np.arange(n)
+    if isinstance(sanity_beats, int | np.integer):
+        if sanity_beats < 0:
+            raise ValueError(f"sanity_beats must be >= 0, got {sanity_beats}.")
+        return np.arange(min(int(sanity_beats), n))
+    index = np.asarray(sanity_beats, dtype=np.int64).reshape(-1)
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise ValueError(f"sanity_beats must index the {n} beats; got {index.tolist()}.")
+    return index
+
+
+def evaluate_methods(
+    model: nn.Module,
+    x: Any,
+    *,
+    name: str,
+    data: str = "",
+    target: Any = None,
+    mask: Any = None,
+    methods: Sequence[str] = METHODS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    steps: int = 10,
+    baseline: Any = "zero",
+    mean: Any = None,
+    sanity_beats: int | Sequence[int] | None = None,
+    seed: int = 0,
+    batch_size: int = 512,
+) -> Study:
+    """Maps of every method that applies to ``model`` and every measure of them, computed once.
+
+    The measures are those of :func:`tscam.evaluate.comparison_table` with the same arguments:
+    deletion and insertion curves of ``steps`` steps with ``baseline`` (AUC and AOPC), the
+    cascading randomisation of :func:`tscam.evaluate.cascading_randomization` on the beats
+    picked by ``sanity_beats`` (None: all; an int k: the first k; or indices; 0 skips it), and,
+    with a ground-truth ``mask`` (n, T), relevance mass and pointing game. ``target`` None
+    explains the predicted class. ``options`` gives keyword options per method.
+    """
+    options = {k: dict(v) for k, v in (options or {}).items()}
+    xs = as_beats(x, model_device(model))
+    n = xs.shape[0]
+    mask_np = None if mask is None else to_numpy(mask)
+    sanity_idx = _sanity_index(n, sanity_beats)
+    maps = attribute_all(model, xs, target, methods, options=options, batch_size=batch_size)
+    results: dict[str, MethodResult] = {}
+    for method, m in maps.items():
+        curves = [
+            fn(model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size)
+            for fn in (deletion_curve, insertion_curve)
+        ]
+        sanity = None
+        if sanity_idx.size:
+            sanity = cascading_randomization(
+                model,
+                xs[sanity_idx],
+                method,
+                maps.target[sanity_idx],
+                seed,
+                options=options.get(method),
+            )
+        results[method] = MethodResult(
+            maps=m,
+            deletion=curves[0],
+            insertion=curves[1],
+            sanity=sanity,
+            relevance_mass=None if mask_np is None else relevance_mass(m, mask_np),
+            pointing_game=None if mask_np is None else pointing_game(m, mask_np),
+        )
+    return Study(
+        name=name,
+        data=data,
+        target=maps.target.cpu().numpy(),
+        results=results,
+        skipped=dict(maps.skipped),
+        sanity_beats=int(sanity_idx.size),
+    )
+
+
+def perturb(
+    x: Any,
+    maps: Any,
+    fraction: float,
+    baseline: Any = "zero",
+    *,
+    kind: str = "deletion",
+    mean: Any = None,
+    target: Any = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The beats of a deletion (or insertion) curve at one ``fraction`` of the samples:
+    ``(beats (n, 1, T), replaced (n, T) bool)``.
+
+    Deletion replaces the ``round(fraction * T)`` most relevant samples of each beat (by
+    ``maps``, ties to the earlier sample) with the ``baseline``; insertion keeps those samples
+    and replaces all others. Baselines as in :mod:`tscam.evaluate.deletion`: ``"zero"``,
+    ``"mean"`` (with ``mean=`` one beat or one per class, picked by ``target``), ``"interp"``,
+    or an array.
+    """
+    if kind not in ("deletion", "insertion"):
+        raise ValueError(f"kind must be 'deletion' or 'insertion', got {kind!r}.")
+    if not 0.0 <= float(fraction) <= 1.0:
+        raise ValueError(f"fraction must lie in [0, 1], got {fraction}.")
+    xs = as_beats(x)
+    n, c, length = xs.shape
+    m = int(np.rint(float(fraction) * length))
+    top = ranks(as_maps(maps, n, length)) < m
+    keep = ~top if kind == "deletion" else top
+    if isinstance(baseline, str) and baseline == "interp":
+        out = interpolate(xs, keep)
+    else:
+        per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
+        if target is None and per_class and np.shape(mean)[0] > 1:
+            raise ValueError("baseline='mean' with one mean beat per class needs target=.")
+        t = torch.zeros(n, dtype=torch.int64)
+        if target is not None:
+            t = torch.as_tensor(np.asarray(to_numpy(target)), dtype=torch.int64).expand(n)
+        rows, index = baseline_rows(xs, baseline, t, mean)
+        out = torch.where(keep.unsqueeze(1), xs, rows[index])
+    return out, ~keep
+
+
+def top_overlap(a: Any, b: Any, fraction: float = 0.1) -> np.ndarray:
+    """Share of the ``round(fraction * T)`` most relevant samples of each map in ``a`` (n, T)
+    that are also among the most relevant of the same row of ``b``, shape (n,): 1 when both
+    maps single out the same samples, about ``fraction`` for unrelated maps. Ties are ranked
+    by position, as in the deletion curves. Unlike a rank correlation over all samples, it
+    looks only at the brightest part of the maps."""
+    shape = np.shape(to_numpy(a))
+    if len(shape) != 2:
+        raise ValueError(f"a must be maps of shape (n, T); got {shape}.")
+    ma, mb = as_maps(a, *shape), as_maps(b, *shape)
+    if not 0.0 < float(fraction) <= 1.0:
+        raise ValueError(f"fraction must lie in (0, 1], got {fraction}.")
+    k = max(1, int(np.rint(float(fraction) * ma.shape[1])))
+    top_a, top_b = ranks(ma) < k, ranks(mb) < k
+    return ((top_a & top_b).sum(dim=1).double() / k).numpy()
+
+
+def best_method(
+    rows: Sequence[Mapping[str, Any]],
+    column: str,
+    *,
+    exclude: Sequence[str] = ("random",),
+    **where: Any,
+) -> tuple[str, float] | None:
+    """``(method, value)`` of the best row on ``column`` among the rows matching ``where``
+    (e.g. ``model="FCN"``), leaving out the methods in ``exclude``. Lower is better for the
+    measures in :data:`LOWER_IS_BETTER`, higher for the others. None when no row has a value."""
+    candidates = [
+        r
+        for r in rows
+        if r.get(column) is not None
+        and r.get("method") not in exclude
+        and all(r.get(k) == v for k, v in where.items())
+    ]
+    if not candidates:
+        return None
+    sign = 1.0 if column in LOWER_IS_BETTER else -1.0
+    best = min(candidates, key=lambda r: sign * float(r[column]))
+    return str(best["method"]), float(best[column])
+
+
+def rank_of(
+    rows: Sequence[Mapping[str, Any]],
+    method: str,
+    column: str,
+    *,
+    exclude: Sequence[str] = ("random",),
+    **where: Any,
+) -> tuple[int, int] | None:
+    """``(rank, count)`` of ``method`` on ``column`` among the rows matching ``where`` (1 =
+    best, direction as in :func:`best_method`; ties share the better rank), leaving out
+    ``exclude``. None when the method has no value there."""
+    values = {
+        str(r["method"]): float(r[column])
+        for r in rows
+        if r.get(column) is not None
+        and r.get("method") not in exclude
+        and all(r.get(k) == v for k, v in where.items())
+    }
+    if method not in values:
+        return None
+    sign = 1.0 if column in LOWER_IS_BETTER else -1.0
+    mine = sign * values[method]
+    return 1 + sum(sign * v < mine for v in values.values()), len(values)
+
+
+def _difference_se(row: Mapping[str, Any], ref: Mapping[str, Any], col: str) -> float:
+    """Standard error of ``row[col] - ref[col]``: the paired one (``<col>_vs_random_se``, same
+    beats) when the row has it, else that of two independent means; 0 when nothing is known."""
+    paired = row.get(f"{col}_vs_random_se")
+    if paired is not None:
+        return float(paired)
+    return float(np.hypot(row.get(f"{col}_se") or 0.0, ref.get(f"{col}_se") or 0.0))
+
+
+def _value(row: Mapping[str, Any] | None, col: str) -> str:
+    """``"0.123 ± 0.010"`` (the standard error when the row has ``<col>_se``), "" if missing."""
+    if row is None or row.get(col) is None:
+        return ""
+    se = row.get(f"{col}_se")
+    return f"{row[col]:.3f}" + (f" ± {se:.3f}" if se is not None else "")
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def verdict(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    threshold: float = 0.5,
+    uniform: Mapping[str, float] | None = None,
+    labels: Mapping[str, str] | None = None,
+    focus: Sequence[str] = ("cam", "grad_cam"),
+    reference: str = "random",
+) -> list[str]:
+    """Plain-words conclusions from the rows of a comparison table, one paragraph (markdown) per
+    (``data``, ``model``) group, every number taken from the rows.
+
+    Per group: the most faithful method by deletion AUC and by insertion AUC (with standard
+    errors where the rows have ``deletion_auc_se``/``insertion_auc_se``), and the methods whose
+    deletion AUC is not below (insertion AUC not above) the ``reference`` (random) order's by
+    more than twice the standard error of the difference (paired when the rows have
+    ``*_vs_random_se``; 0 when unknown); the methods whose maps keep a
+    mean rank correlation above ``threshold`` with the intact model's maps after cascading
+    randomisation (they fail the sanity check); with localisation scores, the best method by
+    relevance mass and those at or below the score of a uniform map (``uniform``: ``{data:
+    mean region fraction}``); and where the ``focus`` methods (CAM, Grad-CAM) rank.
+    ``labels`` maps method keys to display names.
+    """
+    labels = dict(labels or {})
+
+    def name(m: str) -> str:
+        return labels.get(m, m)
+
+    groups = list(dict.fromkeys((r.get("data", ""), r.get("model", "")) for r in rows))
+    out = []
+    for data, model in groups:
+        where = {"data": data, "model": model}
+        sub = [r for r in rows if r.get("data", "") == data and r.get("model", "") == model]
+        ref = next((r for r in sub if r.get("method") == reference), None)
+        parts = []
+        best_del = best_method(sub, "deletion_auc", exclude=(reference,))
+        best_ins = best_method(sub, "insertion_auc", exclude=(reference,))
+        if best_del and best_ins:
+            by = {str(r.get("method")): r for r in sub}
+            text = (
+                f"By deletion AUC the most faithful method is {name(best_del[0])} "
+                f"({_value(by[best_del[0]], 'deletion_auc')}"
+            )
+            if _value(ref, "deletion_auc"):
+                text += f"; random order {_value(ref, 'deletion_auc')}"
+            text += (
+                f"), by insertion AUC {name(best_ins[0])} "
+                f"({_value(by[best_ins[0]], 'insertion_auc')}"
+            )
+            if _value(ref, "insertion_auc"):
+                text += f"; random order {_value(ref, 'insertion_auc')}"
+            text += ")."
+            parts.append(text)
+            for col, kind, sign in (
+                ("deletion_auc", "deletion", 1.0),
+                ("insertion_auc", "insertion", -1.0),
+            ):
+                if ref is None or ref.get(col) is None:
+                    continue
+                unclear = [
+                    name(r["method"])
+                    for r in sub
+                    if r.get("method") != reference
+                    and r.get(col) is not None
+                    and sign * (ref[col] - r[col]) <= 2 * _difference_se(r, ref, col)
+                ]
+                parts.append(
+                    f"{_join(unclear)} did not clearly beat the random order on {kind}."
+                    if unclear
+                    else f"Every method clearly beat the random order on {kind}."
+                )
+        checked = [
+            r for r in sub if r.get("method") != reference and r.get("sanity_spearman") is not None
+        ]
+        if checked:
+            fail = [name(r["method"]) for r in checked if r["sanity_spearman"] > threshold]
+            top = max(checked, key=lambda r: r["sanity_spearman"])
+            parts.append(
+                f"{_join(fail)} failed the sanity check (rank correlation above "
+                f"{threshold:g} once every layer was random)."
+                if fail
+                else f"Every method passed the sanity check (rank correlation at most "
+                f"{threshold:g} once every layer was random; highest: "
+                f"{name(top['method'])}, {top['sanity_spearman']:.2f})."
+            )
+        best_mass = best_method(sub, "relevance_mass", exclude=(reference,))
+        if best_mass:
+            text = (
+                f"The most relevance inside the true region comes from {name(best_mass[0])} "
+                f"({best_mass[1]:.0%})"
+            )
+            level = None if uniform is None else uniform.get(data)
+            if level is not None:
+                low = [
+                    name(r["method"])
+                    for r in sub
+                    if r.get("method") != reference
+                    and r.get("relevance_mass") is not None
+                    and r["relevance_mass"] <= level
+                ]
+                text += f"; a uniform map would put {level:.0%} there"
+                text += f", and {_join(low)} did no better." if low else "."
+            else:
+                text += "."
+            parts.append(text)
+        standing = []
+        for m in focus:
+            ranks_ = {
+                col: rank_of(sub, m, col, exclude=(reference,), **where)
+                for col in ("deletion_auc", "insertion_auc", "relevance_mass")
+            }
+            shown = [
+                f"{k} of {n} by {col.replace('_auc', ' AUC').replace('_', ' ')}"
+                for col, rk in ranks_.items()
+                if rk is not None
+                for k, n in [rk]
+            ]
+            if shown:
+                standing.append(f"{name(m)} ranks {', '.join(shown)}")
+        if standing:
+            parts.append("; ".join(standing) + ".")
+        text = " ".join(p[:1].upper() + p[1:] for p in parts)
+        out.append(f"**{model} on {data}.** {text}" if data else text)
+    return out

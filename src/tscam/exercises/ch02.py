@@ -1,0 +1,106 @@
+"""Checkers for the exercises of chapter 2 (the FCN baseline)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tscam.exercises._core import CheckResult, check_callable, check_equal
+
+__all__ = [
+    "check_conv_params",
+    "check_receptive_field",
+    "check_se_ppv",
+    "receptive_field_reference",
+    "se_ppv_reference",
+]
+
+
+def check_conv_params(answer: Any, model: Any = None) -> CheckResult:
+    """Exercise 1: the number of trainable parameters of the convolution of block 2 of the FCN
+    (``model.block2[0]``; a fresh :class:`tscam.models.FCN` when ``model`` is None)."""
+    if model is None:
+        from tscam.models import FCN
+
+        model = FCN()
+    conv = model.block2[0]
+    expected = int(sum(p.numel() for p in conv.parameters()))
+    k = conv.kernel_size[0]
+    return check_equal(
+        "parameters of the block-2 convolution",
+        answer,
+        expected,
+        hint=(
+            "each of the out_channels filters has in_channels x kernel_size weights, and each "
+            "filter has one bias"
+        ),
+        success=(
+            f"{conv.in_channels} x {conv.out_channels} x {k} weights + {conv.out_channels} "
+            f"biases = {expected:,}"
+        ),
+    )
+
+
+def receptive_field_reference(kernels: Sequence[int]) -> int:
+    """Receptive field (in input samples) of a stack of stride-1, undilated convolutions."""
+    return 1 + sum(int(k) - 1 for k in kernels)
+
+
+def check_receptive_field(fn: Callable[[Sequence[int]], Any]) -> CheckResult:
+    """Exercise 2: ``fn(kernels)`` returns the receptive field, in samples, of a stack of
+    convolutions with these kernel sizes (stride 1, no dilation, no pooling)."""
+    cases = [((8, 5, 3),), ((3,),), ((1, 1, 1),), ((7, 7, 7, 7),), ((2, 9),)]
+    return check_callable(
+        "receptive field of stacked convolutions",
+        fn,
+        cases,
+        receptive_field_reference,
+        rtol=0,
+        atol=0,
+        hint=(
+            "one convolution of kernel k sees k samples; each further layer of kernel k widens "
+            "what one output sees by k - 1 samples"
+        ),
+        success="your function gives the receptive field of any stack of convolutions",
+    )
+
+
+def se_ppv_reference(confusion: Any, k: int) -> np.ndarray:
+    """``[sensitivity, PPV]`` of class ``k`` as :func:`tscam.metrics.classification_report`
+    computes them, from a confusion matrix (rows: true class, columns: predicted class)."""
+    from tscam.metrics import classification_report
+
+    cm = np.asarray(confusion, dtype=np.int64)
+    n = cm.shape[0]
+    y_true = np.repeat(np.repeat(np.arange(n), n), cm.ravel())
+    y_pred = np.repeat(np.tile(np.arange(n), n), cm.ravel())
+    classes = [str(i) for i in range(n)]
+    m = classification_report(y_true, y_pred, classes)["per_class"][str(k)]
+    return np.array([m["sensitivity"], m["ppv"]])
+
+
+def _confusions() -> list[tuple[np.ndarray, int]]:
+    rng = np.random.default_rng(2004)
+    a = rng.integers(1, 60, size=(5, 5))
+    a[np.diag_indices(5)] += 400
+    b = rng.integers(0, 30, size=(5, 5)) + 1
+    c = np.array([[50, 3], [7, 20]])
+    return [(a, 2), (a, 0), (b, 3), (c, 1)]
+
+
+def check_se_ppv(fn: Callable[[Any, int], Any]) -> CheckResult:
+    """Exercise 3: ``fn(confusion, k)`` returns ``(sensitivity, ppv)`` of class ``k`` from a
+    confusion matrix whose rows are the true and columns the predicted classes."""
+    return check_callable(
+        "sensitivity and PPV from a confusion matrix",
+        fn,
+        _confusions(),
+        se_ppv_reference,
+        hint=(
+            "sensitivity = TP / (all beats truly of class k: row k); "
+            "PPV = TP / (all beats predicted as class k: column k)"
+        ),
+        success="your function agrees with tscam.metrics.classification_report",
+    )

@@ -1,0 +1,348 @@
+"""Figures of the data chapter: a raw record with its annotations, the parts of the beat window,
+the mean beat of each class, and which records each split puts in training and in test."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from tscam.data.records import CLASSES
+from tscam.plotting._base import as_1d, axes_or_new, padded_limits, scaled, time_axis
+from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
+from tscam.plotting.colors import BEAT_COLOR, CLASS_COLORS, OKABE_ITO
+
+if TYPE_CHECKING:
+    from tscam.aggregate import ClassAverage
+    from tscam.data.raw import RecordExcerpt
+
+__all__ = [
+    "TYPICAL_WAVES",
+    "plot_beat_window",
+    "plot_class_counts",
+    "plot_class_means",
+    "plot_record_excerpt",
+    "plot_split_records",
+]
+
+#: Typical extent (s, relative to the R peak) of the waves of a normal beat at rest. Textbook
+#: values for labelling a figure; they vary from beat to beat and patient to patient.
+TYPICAL_WAVES: dict[str, tuple[float, float]] = {
+    "P": (-0.24, -0.12),
+    "QRS": (-0.05, 0.05),
+    "T": (0.14, 0.40),
+}
+_WAVE_COLORS = {
+    "P": OKABE_ITO["sky blue"],
+    "QRS": OKABE_ITO["orange"],
+    "T": OKABE_ITO["bluish green"],
+}
+
+
+def plot_record_excerpt(
+    excerpt: RecordExcerpt,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    class_colors: Mapping[str, str] = CLASS_COLORS,
+) -> Figure:
+    """A raw excerpt of a record (:func:`tscam.data.raw.record_excerpt`): the signal in its
+    units against seconds from the start of the record, and above every annotated beat its
+    symbol, coloured by AAMI class (legend: the classes present), with a dotted line down to the
+    signal. Returns the figure."""
+    t = as_1d(excerpt.time, "excerpt.time")
+    sig = as_1d(excerpt.signal, "excerpt.signal")
+    if t.shape != sig.shape:
+        raise ValueError(f"excerpt.time {t.shape} and excerpt.signal {sig.shape} differ.")
+    fig, ax = axes_or_new(ax, figsize=(11.0, 3.2))
+    ax.plot(t, sig, color=BEAT_COLOR, lw=1.0)
+    lo, hi = padded_limits(sig, 0.05)
+    top = hi + 0.22 * (hi - lo)  # room for the symbols
+    ax.set_ylim(lo, top)
+    y_sym = hi + 0.11 * (hi - lo)
+    for at, sym, cls in zip(excerpt.ann_time, excerpt.ann_symbol, excerpt.ann_class, strict=True):
+        color = class_colors.get(str(cls), "0.3")
+        ax.axvline(at, ymax=(y_sym - lo) / (top - lo) - 0.06, color=color, lw=0.8, ls=":")
+        ax.text(
+            at,
+            y_sym,
+            str(sym),
+            ha="center",
+            va="center",
+            color=color,
+            fontsize="medium",
+            weight="bold",
+        )
+    present = [c for c in class_colors if c in set(map(str, excerpt.ann_class))]
+    if present:
+        handles = [Patch(color=class_colors[c], label=f"class {c}") for c in present]
+        ax.legend(
+            handles=handles,
+            loc="lower right",
+            fontsize="small",
+            framealpha=0.9,
+            ncols=len(handles),
+            title="symbol colour = AAMI class",
+            title_fontsize="small",
+        )
+    ax.set_xlim(t[0], t[-1])
+    ax.set_xlabel("time from the start of the record (s)")
+    ax.set_ylabel(f"lead {excerpt.lead} ({excerpt.units})")
+    ax.set_title(title or f"Record {excerpt.record}, lead {excerpt.lead}, {excerpt.fs} Hz")
+    return fig
+
+
+def plot_class_counts(
+    counts: Mapping[str, Mapping[str, int]],
+    ax: Axes | None = None,
+    *,
+    classes: Sequence[str] = CLASSES,
+    log: bool = True,
+    title: str | None = None,
+) -> Figure:
+    """Beats per class for one or more sets of beats as grouped bars, each bar labelled with its
+    count. ``counts[set name][class]`` (e.g. ``{"DS1": beats.class_counts(), ...}``); a class
+    missing from a set counts 0. ``log=True`` (default) uses a logarithmic axis, on which the
+    rare classes stay visible next to N. Returns the figure."""
+    if not counts:
+        raise ValueError("counts must map a set name to {class: number of beats}.")
+    fig, ax = axes_or_new(ax, figsize=(7.0, 3.4))
+    names = list(counts)
+    width = 0.8 / len(names)
+    palette = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "reddish purple")]
+    pos = np.arange(len(classes))
+    top = 1
+    for j, name in enumerate(names):
+        values = [int(counts[name].get(c, 0)) for c in classes]
+        top = max(top, *values)
+        bars = ax.bar(
+            pos + (j - (len(names) - 1) / 2) * width,
+            values,
+            width=width,
+            color=palette[j % len(palette)],
+            label=name,
+        )
+        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize="x-small")
+    ax.set_xticks(pos, list(classes))
+    ax.set_xlabel("AAMI class")
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(0.8, top * 4)
+        ax.set_ylabel("beats (log scale)")
+    else:
+        ax.set_ylim(0, top * 1.12)
+        ax.set_ylabel("beats")
+    if len(names) > 1:
+        ax.legend(frameon=False, loc="upper right")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_beat_window(
+    x: Any,
+    ax: Axes | None = None,
+    *,
+    prev_r: float | None = None,
+    waves: Mapping[str, tuple[float, float]] | None = TYPICAL_WAVES,
+    title: str | None = None,
+    ylabel: str | None = AMPLITUDE_LABEL,
+) -> Figure:
+    """One beat window with its parts marked: the annotated R peak (t = 0), shaded spans for the
+    waves (``waves``, default :data:`TYPICAL_WAVES`, seconds relative to R; ``None`` for none),
+    and, if ``prev_r`` (seconds, negative) is given, the previous beat's R peak with the RR
+    interval drawn as an arrow. Returns the figure."""
+    x = as_1d(x, "x")
+    tt, _, _ = time_axis(x.shape[0])
+    fig = plot_beat(x, ax=ax, title=title, ylabel=ylabel)
+    ax = fig.axes[0] if ax is None else ax
+    lo, hi = padded_limits(x)
+    span = hi - lo
+    ax.set_ylim(lo - 0.12 * span, hi + 0.04 * span)
+    label_y = lo - 0.06 * span  # wave names in a strip under the beat
+    for name, (a, b) in (waves or {}).items():
+        color = _WAVE_COLORS.get(name, OKABE_ITO["reddish purple"])
+        ax.axvspan(a, b, color=color, alpha=0.22, lw=0, zorder=0)
+        ax.text(
+            (a + b) / 2,
+            label_y,
+            name,
+            ha="center",
+            va="center",
+            fontsize="small",
+            weight="bold",
+            color="0.15",
+        )
+    if prev_r is not None:
+        if not tt[0] <= prev_r < 0:
+            raise ValueError(
+                f"prev_r={prev_r:.3f} s is outside the window before the R peak "
+                f"[{tt[0]:.3f}, 0): the previous beat's R peak is not in this window."
+            )
+        ax.axvline(prev_r, color="0.35", lw=0.9, ls=":")
+        ax.annotate(
+            "previous R",
+            xy=(prev_r, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -2),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize="small",
+            color="0.3",
+        )
+        y_rr = lo + 0.55 * span  # above the P and T waves, below the R peaks
+        ax.annotate(
+            "",
+            xy=(0, y_rr),
+            xytext=(prev_r, y_rr),
+            arrowprops={"arrowstyle": "<|-|>", "color": "0.25", "lw": 1.0},
+        )
+        ax.text(
+            prev_r / 2,
+            y_rr,
+            f"RR = {-prev_r:.2f} s",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+            color="0.2",
+        )
+    return fig
+
+
+def plot_class_means(
+    averages: Mapping[str, ClassAverage] | Sequence[ClassAverage],
+    axes: Any = None,
+    *,
+    band_label: str = "± 1 std",
+    ylabel: str = AMPLITUDE_LABEL,
+    panel_size: tuple[float, float] = (2.6, 2.6),
+) -> Figure:
+    """The mean beat of each class (from :func:`tscam.aggregate.class_average`: ``mean_beat``,
+    ``std_beat``, ``n``) in its class colour over a band of ± 1 standard deviation, one panel
+    per class with beats, on a shared y axis. Returns the figure."""
+    avgs = list(averages.values()) if isinstance(averages, Mapping) else list(averages)
+    shown = [a for a in avgs if a.n > 0]
+    if not shown:
+        raise ValueError("No class has any beats (every n is 0): nothing to draw.")
+    if axes is None:
+        w, h = panel_size
+        fig, axes = plt.subplots(
+            1,
+            len(shown),
+            figsize=scaled((w * len(shown), h)),
+            sharey=True,
+            layout="constrained",
+            squeeze=False,
+        )
+        axes = axes[0]
+    axes = list(np.ravel(axes))
+    if len(axes) < len(shown):
+        raise ValueError(f"{len(shown)} classes have beats but only {len(axes)} axes given.")
+    for ax, a in zip(axes, shown, strict=False):
+        color = CLASS_COLORS.get(a.cls, BEAT_COLOR)
+        tt, xlabel, r_at_zero = time_axis(a.mean_beat.shape[0])
+        ax.fill_between(
+            tt,
+            a.mean_beat - a.std_beat,
+            a.mean_beat + a.std_beat,
+            color=color,
+            alpha=0.25,
+            lw=0,
+            label=band_label,
+        )
+        plot_beat(
+            a.mean_beat,
+            ax=ax,
+            color=color,
+            ylabel=None,
+            mark_r=r_at_zero,
+            title=f"class {a.cls} (n = {a.n:,})",
+            label="mean",
+        )
+        ax.set_xlabel(xlabel if len(shown) == 1 else "time from R (s)")
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(loc="lower left", fontsize="x-small", frameon=False)
+    for ax in axes[1 : len(shown)]:
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+    empty = [a.cls for a in avgs if a.n == 0]
+    fig = axes[0].figure
+    if empty:
+        fig.supxlabel(f"no beats: class {', '.join(empty)}", fontsize="small", color="0.35")
+    return fig
+
+
+def plot_split_records(
+    splits: Mapping[str, Mapping[str, Any]],
+    records: Sequence[str] | None = None,
+    axes: Any = None,
+    *,
+    parts: tuple[str, str] = ("train", "test"),
+) -> Figure:
+    """Beats per record in two parts of each split, as mirrored bars: ``parts[0]`` (train) up,
+    ``parts[1]`` (test) down, one panel per split. ``splits[name][part]`` holds the record of
+    every beat of that part (e.g. ``load_beats(name, part).record``). ``records`` fixes the
+    order on the x axis (default: every record that occurs, sorted). All panels share one y
+    scale, so the splits can be compared. Returns the figure."""
+    if not splits:
+        raise ValueError("splits must map a split name to {part: records of its beats}.")
+    for name, by_part in splits.items():
+        missing = [p for p in parts if p not in by_part]
+        if missing:
+            raise ValueError(f"split {name!r} lacks the part(s) {missing}; give {list(parts)}.")
+    if records is None:
+        records = sorted({str(r) for s in splits.values() for p in parts for r in s[p]})
+    records = [str(r) for r in records]
+    own_figure = axes is None
+    if own_figure:
+        _, axes = plt.subplots(
+            len(splits),
+            1,
+            figsize=scaled((11.0, 2.6 * len(splits))),
+            sharex=True,
+            layout="constrained",
+            squeeze=False,
+        )
+        axes = axes[:, 0]
+    axes = list(np.ravel(axes))
+    if len(axes) < len(splits):
+        raise ValueError(f"{len(splits)} splits but only {len(axes)} axes given.")
+    pos = np.arange(len(records))
+    colors = (OKABE_ITO["blue"], OKABE_ITO["vermillion"])
+    counts = {}
+    for name, by_part in splits.items():
+        counts[name] = []
+        for part in parts:
+            rec, n = np.unique(np.asarray(by_part[part]).astype(str), return_counts=True)
+            lookup = dict(zip(rec.tolist(), n.tolist(), strict=True))
+            counts[name].append(np.array([lookup.get(r, 0) for r in records]))
+    m = max([1] + [int(c.max(initial=0)) for cs in counts.values() for c in cs])  # one scale
+    for ax, name in zip(axes, splits, strict=False):
+        up, down = counts[name]
+        ax.bar(pos, up, color=colors[0], width=0.8, label=f"{parts[0]} (up)")
+        ax.bar(pos, -down, color=colors[1], width=0.8, label=f"{parts[1]} (down)")
+        ax.axhline(0, color="0.3", lw=0.8)
+        both = int(np.sum((up > 0) & (down > 0)))
+        ax.set_title(
+            f"{name}: {both} of {len(records)} records in both {parts[0]} and {parts[1]}",
+            fontsize="medium",
+        )
+        ax.set_ylim(-1.1 * m, 1.1 * m)
+        ticks = ax.get_yticks()
+        ax.set_yticks(ticks, [f"{abs(int(v)):,}" for v in ticks])
+        ax.set_ylim(-1.1 * m, 1.1 * m)
+        ax.set_ylabel("beats")
+    axes[len(splits) - 1].set_xticks(pos, records, rotation=90, fontsize="small")
+    axes[len(splits) - 1].set_xlabel("record")
+    if own_figure:  # one legend above the panels
+        handles, labels = axes[0].get_legend_handles_labels()
+        axes[0].figure.legend(handles, labels, loc="outside upper center", ncols=2, frameon=False)
+    else:
+        axes[0].legend(loc="upper right", fontsize="x-small", ncols=2, framealpha=0.9)
+    return axes[0].figure

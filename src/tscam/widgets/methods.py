@@ -1,0 +1,134 @@
+"""A live explorer of one beat under every attribution method (needs a running kernel): pick a
+model, a class filter and a beat; the maps of all methods of :mod:`tscam.evaluate` are
+recomputed for that beat and drawn in one panel each."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as w
+import numpy as np
+import torch
+from torch import nn
+
+from tscam.data.records import CLASSES
+from tscam.plotting.evaluation import plot_method_maps
+from tscam.widgets._render import figure_png, new_figure
+
+__all__ = ["method_explorer"]
+
+ALL = -1  # value of the "all classes" filter option
+
+
+def _check(models: Mapping[str, nn.Module], beats: Any) -> None:
+    if not isinstance(models, Mapping) or not models:
+        raise TypeError("models must be a non-empty dict {name: model}, e.g. {'FCN': fcn}.")
+    for name, m in models.items():
+        if not isinstance(m, nn.Module):
+            raise TypeError(f"models[{name!r}] is a {type(m).__name__}, not a torch nn.Module.")
+    if not (hasattr(beats, "x") and hasattr(beats, "y")) or len(beats.y) == 0:
+        raise TypeError("beats must be non-empty beats with .x and .y (e.g. load_beats(...)).")
+
+
+def method_explorer(
+    models: Mapping[str, nn.Module],
+    beats: Any,
+    *,
+    methods: Sequence[str] | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    classes: Sequence[str] = CLASSES,
+    ncols: int = 2,
+    panel_size: tuple[float, float] = (4.6, 2.3),
+    dpi: float = 90,
+) -> w.VBox:
+    """A live explorer: the same beat under every method. Returns the widget (display it).
+
+    Controls: model (``models``' names), a filter on the true class (classes present in
+    ``beats``, named by ``classes``) and the beat. Each change recomputes, for the chosen beat
+    and its predicted class, the maps of ``methods`` (default: all of
+    :data:`tscam.evaluate.METHODS`; methods that do not apply to a model get a panel saying so)
+    with per-method ``options`` (e.g. ``{"occlusion": {"window": 17}}``), and draws them with
+    :func:`tscam.plotting.plot_method_maps`. An error is shown as a message, never raised.
+
+    The returned box has attributes ``controls`` (dict), ``image``, ``info`` and ``redraw()``.
+    """
+    from tscam.evaluate import METHODS, attribute_all
+
+    _check(models, beats)
+    methods = tuple(METHODS if methods is None else methods)
+    y = np.asarray(beats.y)
+    classes = tuple(classes)
+    counts = np.bincount(y, minlength=len(classes))
+    names = list(models)
+    desc = {"description_width": "initial"}
+    model_dd = w.Dropdown(options=names, value=names[0], description="model", style=desc)
+    filter_dd = w.Dropdown(
+        options=[(f"all ({len(y):,})", ALL)]
+        + [(f"{c} ({n:,})", i) for i, (c, n) in enumerate(zip(classes, counts, strict=False)) if n],
+        value=ALL,
+        description="true class",
+        style=desc,
+    )
+    beat_sl = w.IntSlider(
+        value=0, min=0, max=len(y) - 1, description="beat", style=desc, continuous_update=False
+    )
+    image = w.Image(format="png")
+    info = w.HTML()
+    state = {"quiet": False}
+
+    def selected() -> np.ndarray:
+        k = filter_dd.value
+        return np.arange(len(y)) if k == ALL else np.flatnonzero(y == k)
+
+    def redraw(*_: Any) -> None:
+        if state["quiet"]:
+            return
+        try:
+            idx = selected()
+            i = int(idx[min(beat_sl.value, len(idx) - 1)])
+            model = models[model_dd.value]
+            x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
+            maps = attribute_all(model, x, None, methods, options=options)
+            pred = int(maps.target[0])
+            shown = {m: (maps[m][0].cpu().numpy() if m in maps else None) for m in methods}
+            rows = -(-len(shown) // ncols)
+            fig = new_figure((panel_size[0] * ncols, panel_size[1] * rows))
+            axes = fig.subplots(rows, ncols, squeeze=False).ravel()
+            for extra in axes[len(shown) :]:
+                extra.set_visible(False)
+            cls = classes[pred] if pred < len(classes) else str(pred)
+            plot_method_maps(beats.x[i], shown, axes=axes[: len(shown)], cls=cls)
+            fig.suptitle(
+                f"{model_dd.value}: true class {classes[int(y[i])]}, predicted {cls}; "
+                f"every map explains class {cls}"
+            )
+            image.value = figure_png(fig, dpi=dpi)
+            info.value = (
+                f"<small>{html.escape(model_dd.value)} · beat {beat_sl.value + 1} of "
+                f"{len(idx):,} shown (index {i} in the set)</small>"
+            )
+        except Exception as err:  # shown to the user instead of a traceback
+            info.value = (
+                f"<span style='color:#b00'>Cannot draw this choice: "
+                f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
+            )
+
+    def on_filter(_: Any) -> None:
+        state["quiet"] = True
+        try:
+            beat_sl.value = 0
+            beat_sl.max = max(len(selected()) - 1, 0)
+        finally:
+            state["quiet"] = False
+        redraw()
+
+    filter_dd.observe(on_filter, names="value")
+    for c in (model_dd, beat_sl):
+        c.observe(redraw, names="value")
+    redraw()
+    box = w.VBox([w.HBox([model_dd, filter_dd, beat_sl]), image, info])
+    box.controls = {"model": model_dd, "class_filter": filter_dd, "beat": beat_sl}
+    box.image, box.info, box.redraw = image, info, redraw
+    return box

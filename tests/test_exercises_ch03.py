@@ -1,0 +1,78 @@
+"""Chapter 3's checkers accept the reference solutions and reject wrong ones with a hint."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tscam.cam import cam
+from tscam.exercises import ch03
+from tscam.models import FCN
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    m = FCN(filters=(16, 24, 12)).eval()
+    with torch.no_grad():  # non-trivial BatchNorm statistics, so eval mode matters
+        for bn in (m.block1[1], m.block2[1], m.block3[1]):
+            bn.running_mean.uniform_(-0.5, 0.5)
+            bn.running_var.uniform_(0.5, 2.0)
+    return m
+
+
+@pytest.fixture(scope="module")
+def x():
+    return torch.randn(6, 1, 187, generator=torch.Generator().manual_seed(1))
+
+
+def my_cam(features, weights, target):
+    """A loop, as a learner might write it."""
+    out = torch.zeros(features.shape[0], features.shape[2])
+    for i in range(features.shape[0]):
+        for k in range(features.shape[1]):
+            out[i] += weights[target[i], k] * features[i, k]
+    return out
+
+
+def test_my_cam_accepts_correct_solutions(model, x):
+    assert ch03.check_my_cam(my_cam, model, x).passed
+    assert ch03.check_my_cam(ch03.cam_reference, model, x).passed
+
+
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (lambda f, w, t: torch.einsum("nk,nkt->nt", w[t], f) / f.shape[2], "differ"),  # the GAP
+        (lambda f, w, t: torch.einsum("nk,nkt->nt", w[t], f).relu(), "differ"),  # a ReLU
+        (lambda f, w, t: torch.einsum("nk,nkt->nt", w[0].expand(len(t), -1), f), "differ"),
+        (lambda f, w, t: f.sum(dim=1, keepdim=True), "shape"),
+        (lambda f, w, t: None, "None"),
+        (lambda f, w, t: ..., "replace"),
+    ],
+)
+def test_my_cam_rejects_wrong_solutions_with_a_hint(model, x, wrong, words):
+    res = ch03.check_my_cam(wrong, model, x)
+    assert not res.passed and words in res.message
+
+
+def test_my_cam_reports_errors_and_missing_functions(model, x):
+    def broken(features, weights, target):
+        raise NotImplementedError
+
+    assert "not implemented" in ch03.check_my_cam(broken, model, x).message
+    assert not ch03.check_my_cam(..., model, x).passed
+    with pytest.raises(TypeError):
+        ch03.check_my_cam(my_cam, torch.nn.Linear(2, 2), x)
+
+
+def test_logits_from_cams(model, x):
+    bias = model.classifier.bias.detach()
+    right = torch.stack([cam(model, x, c).mean(1) + bias[c] for c in range(5)], dim=1)
+    assert ch03.check_logits_from_cams(right, model, x).passed
+    assert ch03.check_logits_from_cams(right.numpy().tolist(), model, x).passed
+    no_bias = right - bias
+    res = ch03.check_logits_from_cams(no_bias, model, x)
+    assert not res.passed and "bias" in res.message
+    assert not ch03.check_logits_from_cams(right[:, :3], model, x).passed  # one class only
+    assert not ch03.check_logits_from_cams(..., model, x).passed
