@@ -174,3 +174,20 @@ def test_training_history_draws_scores_in_percent_and_marks_the_epoch_kept():
         P.plot_training_history([{"epoch": 1}])
     with pytest.raises(ValueError, match="empty"):
         P.plot_training_history([])
+
+
+def test_beat_window_shades_the_masked_start():
+    x = np.zeros(187)
+    x[112] = 5.0
+    fig = P.plot_beat_window(x, onset=60, prev_r=-0.8)
+    ax = fig.axes[0]
+    assert "set to 0 (previous beat)" in [t.get_text() for t in ax.texts]
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert len(hatched) == 1
+    t = DEFAULT_SPEC.time_axis()
+    x0 = hatched[0].get_x()
+    assert x0 < t[0] and x0 + hatched[0].get_width() == pytest.approx((t[59] + t[60]) / 2)
+    unmasked = P.plot_beat_window(x, onset=0).axes[0]
+    assert not [p for p in unmasked.patches if p.get_hatch()]
+    with pytest.raises(ValueError, match="onset"):
+        P.plot_beat_window(x, onset=200)

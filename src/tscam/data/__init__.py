@@ -49,6 +49,7 @@ from tscam.data.records import (
     MITDB_FS,
     PACED_RECORDS,
 )
+from tscam.data.raw import RecordExcerpt, record_excerpt
 from tscam.data.synthetic import SYNTHETIC_CLASSES, SyntheticBeats, make_synthetic
 
 __all__ = [
@@ -56,7 +57,7 @@ __all__ = [
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_FRACTION",
     "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "Beats", "ChecksumError",
     "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError", "UnknownRecordError",
-    "SYNTHETIC_CLASSES", "SyntheticBeats", "WindowSpec", "beat_table", "make_synthetic",
+    "RecordExcerpt", "SYNTHETIC_CLASSES", "SyntheticBeats", "WindowSpec", "beat_table", "make_synthetic",
     "cache_dir", "download_mitdb", "extract_all", "extract_record",
-    "load_beats", "locate_mitdb", "release_checksums", "split_indices", "verify_files", "zscore",
+    "load_beats", "locate_mitdb", "record_excerpt", "release_checksums", "split_indices", "verify_files", "zscore",
 ]  # fmt: skip

@@ -37,6 +37,12 @@ TYPICAL_WAVES: dict[str, tuple[float, float]] = {
     "QRS": (-0.05, 0.05),
     "T": (0.14, 0.40),
 }
+_LABEL_BOX = {
+    "boxstyle": "round,pad=0.15",
+    "facecolor": "white",
+    "edgecolor": "none",
+    "alpha": 0.85,
+}
 _WAVE_COLORS = {
     "P": OKABE_ITO["sky blue"],
     "QRS": OKABE_ITO["orange"],
@@ -149,22 +155,50 @@ def plot_beat_window(
     ax: Axes | None = None,
     *,
     prev_r: float | None = None,
+    onset: int | None = None,
     waves: Mapping[str, tuple[float, float]] | None = TYPICAL_WAVES,
     title: str | None = None,
     ylabel: str | None = AMPLITUDE_LABEL,
 ) -> Figure:
     """One beat window with its parts marked: the annotated R peak (t = 0), shaded spans for the
     waves (``waves``, default :data:`TYPICAL_WAVES`, seconds relative to R; ``None`` for none),
-    and, if ``prev_r`` (seconds, negative) is given, the previous beat's R peak with the RR
-    interval drawn as an arrow. Returns the figure."""
+    the masked start of the window if ``onset`` (index of the first kept sample, as in
+    ``Beats.onset``) is above 0 (hatched grey, "set to 0"), and, if ``prev_r`` (seconds,
+    negative) is given, the previous beat's R peak with the RR interval drawn as an arrow.
+    Returns the figure."""
     x = as_1d(x, "x")
     tt, _, _ = time_axis(x.shape[0])
+    if onset is not None and not 0 <= int(onset) < x.shape[0]:
+        raise ValueError(
+            f"onset={onset} is not a sample index of the window (0..{x.shape[0] - 1})."
+        )
     fig = plot_beat(x, ax=ax, title=title, ylabel=ylabel)
     ax = fig.axes[0] if ax is None else ax
     lo, hi = padded_limits(x)
     span = hi - lo
     ax.set_ylim(lo - 0.12 * span, hi + 0.04 * span)
     label_y = lo - 0.06 * span  # wave names in a strip under the beat
+    if onset:
+        step = (tt[1] - tt[0]) / 2
+        ax.axvspan(
+            tt[0] - step,
+            tt[int(onset)] - step,
+            facecolor="0.9",
+            edgecolor="0.6",
+            hatch="//",
+            lw=0,
+            zorder=0,
+        )
+        ax.text(
+            (tt[0] + tt[int(onset)]) / 2,
+            label_y,
+            "set to 0 (previous beat)",
+            ha="center",
+            va="center",
+            fontsize="small",
+            color="0.15",
+            bbox=_LABEL_BOX,
+        )
     for name, (a, b) in (waves or {}).items():
         color = _WAVE_COLORS.get(name, OKABE_ITO["reddish purple"])
         ax.axvspan(a, b, color=color, alpha=0.22, lw=0, zorder=0)
@@ -195,6 +229,7 @@ def plot_beat_window(
             va="top",
             fontsize="small",
             color="0.3",
+            bbox=_LABEL_BOX,
         )
         y_rr = lo + 0.55 * span  # above the P and T waves, below the R peaks
         ax.annotate(
@@ -211,6 +246,7 @@ def plot_beat_window(
             va="bottom",
             fontsize="small",
             color="0.2",
+            bbox=_LABEL_BOX,
         )
     return fig
 
