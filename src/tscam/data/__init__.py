@@ -37,6 +37,7 @@ from tscam.data.locate import (
     release_checksums,
     verify_files,
 )
+from tscam.data.raw import RecordExcerpt, record_excerpt
 from tscam.data.records import (
     AAMI_MAP,
     AAMI_RECORDS,
@@ -49,15 +50,15 @@ from tscam.data.records import (
     MITDB_FS,
     PACED_RECORDS,
 )
-from tscam.data.raw import RecordExcerpt, record_excerpt
 from tscam.data.synthetic import SYNTHETIC_CLASSES, SyntheticBeats, make_synthetic
 
 __all__ = [
     "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "CLASSES", "CLASS_NAMES", "DEFAULT_LEAD",
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_FRACTION",
-    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "Beats", "ChecksumError",
-    "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError", "UnknownRecordError",
-    "RecordExcerpt", "SYNTHETIC_CLASSES", "SyntheticBeats", "WindowSpec", "beat_table", "make_synthetic",
-    "cache_dir", "download_mitdb", "extract_all", "extract_record",
-    "load_beats", "locate_mitdb", "record_excerpt", "release_checksums", "split_indices", "verify_files", "zscore",
+    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
+    "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",
+    "RecordExcerpt", "SyntheticBeats", "UnknownRecordError", "WindowSpec", "beat_table",
+    "cache_dir", "download_mitdb", "extract_all", "extract_record", "load_beats",
+    "locate_mitdb", "make_synthetic", "record_excerpt", "release_checksums", "split_indices",
+    "verify_files", "zscore",
 ]  # fmt: skip
