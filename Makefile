@@ -10,17 +10,19 @@ BIN := .venv/bin
 # Notebook execution errors fail the build (see _config.yml).
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help setup data book test lint pytest browser strip bench-notebooks clean
+.PHONY: help setup data book slides test lint pytest browser strip bench-notebooks clean
 
 help:
 	@echo "make book   - build the executed book into _build/html"
 	@echo "make test   - ruff, strict book build, headless browser set-up, pytest"
+	@echo "make slides - export each executed chapter as a reveal.js deck (after make book)"
 	@echo "make strip  - strip outputs from notebooks/*.ipynb"
 	@echo "make bench-notebooks - time each notebook and a cold book build"
 	@echo "make clean  - remove _build"
 
 setup:
 	@bash scripts/setup_env.sh
+	@bash scripts/fetch_reveal.sh
 
 # Download/verify MIT-BIH if needed and fill the beat cache before notebooks run.
 data: setup
@@ -28,6 +30,7 @@ data: setup
 
 book: setup data
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python scripts/build_slides.py
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
@@ -41,8 +44,12 @@ pytest: setup
 test: setup data
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
+	$(BIN)/python scripts/build_slides.py
 	@bash scripts/install_browser.sh
 	$(BIN)/python -m pytest
+
+slides: setup
+	$(BIN)/python scripts/build_slides.py
 
 strip: setup
 	$(BIN)/python scripts/strip_notebooks.py
