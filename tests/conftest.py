@@ -156,3 +156,24 @@ def book_html() -> Path:
     if not (html / "index.html").is_file():
         _skip_or_fail(f"the book is not built ({html} has no index.html); run `make book` first")
     return html
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tests run torch on one thread (restored afterwards): their small batches run faster so,
+    and on a busy 2-core machine two OpenMP threads spin against each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every matplotlib figure a test leaves open."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

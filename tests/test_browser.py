@@ -237,6 +237,17 @@ WIDGETS_RENDERED = """
 # visible, not merely that some attribute changed.
 GALLERY_JS = """
 window.__tscam = {
+  frozen: [],
+  panels: [],
+  freeze() {  // fix the list once the page has settled, so that indices stay valid
+    this.frozen = this.controls();
+    this.panels = this.frozen.map(c => this.panel(c));
+    return this.frozen.length;
+  },
+  box_of(ctl) {  // the panel found at freeze time (a placeholder panel may hold no image)
+    const i = this.frozen.indexOf(ctl);
+    return i >= 0 ? this.panels[i] : this.panel(ctl);
+  },
   controls() {
     return Array.from(document.querySelectorAll(
         '.widget-dropdown select, .widget-toggle-buttons')).filter(c => this.panel(c));
@@ -249,9 +260,14 @@ window.__tscam = {
     return box;
   },
   fingerprint(ctl) {
-    const shown = Array.from(this.panel(ctl).querySelectorAll('img'))
+    const box = this.box_of(ctl);
+    const shown = Array.from(box.querySelectorAll('img'))
       .filter(i => i.offsetParent !== null && i.complete && i.naturalWidth > 0);
-    if (!shown.length) return null;
+    if (!shown.length) {  // a gallery's placeholder for a missing combination: its text
+      const text = Array.from(box.querySelectorAll('.widget-html'))
+        .filter(e => e.offsetParent !== null).map(e => e.innerText.trim()).join('|');
+      return text ? 'text:' + text : null;
+    }
     return shown.map(img => {
       const c = document.createElement('canvas');
       c.width = img.naturalWidth; c.height = img.naturalHeight;
@@ -276,7 +292,7 @@ window.__tscam = {
     }
   },
   box(ctl) {
-    const r = this.panel(ctl).getBoundingClientRect();
+    const r = this.box_of(ctl).getBoundingClientRect();
     const pad = 16;  // a margin around the gallery, so nothing at its edge is cut off
     return {x: Math.max(0, r.x + scrollX - pad), y: Math.max(0, r.y + scrollY - pad),
             width: r.width + 2 * pad, height: r.height + 3 * pad};
@@ -289,10 +305,10 @@ true
 def _fingerprint_after(tab: Tab, g: int, k: int | None, before: str | None) -> str:
     """Choose option ``k`` of control ``g`` (None: no change); wait for a new picture."""
     if k is not None:
-        tab.js(f"__tscam.choose(__tscam.controls()[{g}], {k})")
+        tab.js(f"__tscam.choose(__tscam.frozen[{g}], {k})")
     deadline = time.monotonic() + 10
     while True:
-        fp = tab.js(f"__tscam.fingerprint(__tscam.controls()[{g}])")
+        fp = tab.js(f"__tscam.fingerprint(__tscam.frozen[{g}])")
         if fp and (fp != before or time.monotonic() > deadline):
             return fp
         time.sleep(0.1)
@@ -345,26 +361,33 @@ def test_kernel_free_galleries_switch(tab, site):
         tab.open(f"{site}/{docname}.html")
         tab.wait_for(WIDGETS_RENDERED, what=f"the widgets of {docname}")
         tab.js(GALLERY_JS)
-        for g in range(tab.js("__tscam.controls().length")):
-            n = min(tab.js(f"__tscam.options(__tscam.controls()[{g}])"), 5)
+        count, deadline = -1, time.monotonic() + 10
+        while time.monotonic() < deadline:  # widgets render one by one: wait until none is new
+            time.sleep(0.5)
+            now = tab.js("__tscam.controls().length")
+            if now == count:
+                break
+            count = now
+        for g in range(tab.js("__tscam.freeze()")):
+            n = min(tab.js(f"__tscam.options(__tscam.frozen[{g}])"), 5)
             if n < 2:
                 continue
-            tab.js(f"__tscam.controls()[{g}].scrollIntoView({{block: 'center'}})")
+            tab.js(f"__tscam.frozen[{g}].scrollIntoView({{block: 'center'}})")
             tab.wait_for(
-                f"__tscam.fingerprint(__tscam.controls()[{g}])",
+                f"__tscam.fingerprint(__tscam.frozen[{g}])",
                 what=f"gallery {g} of {docname} to show a picture",
             )
             shot = f"{docname.replace('/', '_')}_gallery{g}"
             seen = [_fingerprint_after(tab, g, None, None)]
             tab.screenshot(
                 SCREENSHOTS / f"{shot}_option0.png",
-                clip=tab.js(f"__tscam.box(__tscam.controls()[{g}])"),
+                clip=tab.js(f"__tscam.box(__tscam.frozen[{g}])"),
             )
             for k in range(1, n):
                 seen.append(_fingerprint_after(tab, g, k, seen[-1]))
             tab.screenshot(
                 SCREENSHOTS / f"{shot}_option{n - 1}.png",
-                clip=tab.js(f"__tscam.box(__tscam.controls()[{g}])"),
+                clip=tab.js(f"__tscam.box(__tscam.frozen[{g}])"),
             )
             again = _fingerprint_after(tab, g, 0, seen[-1])
             assert len(set(seen)) == n, (

@@ -11,15 +11,6 @@ import tscam.cam as C
 from tscam.models import FCN, load_pretrained, weights_dir
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small batches run faster on one thread, above all while other jobs load the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def random_fcn(seed: int = 0) -> FCN:
     """An FCN with random weights and random BatchNorm statistics, in eval mode."""
     torch.manual_seed(seed)

@@ -11,14 +11,6 @@ import tscam.cam as C
 from tscam.models import FCN, LSTMClassifier
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture
 def fcn() -> FCN:
     torch.manual_seed(0)

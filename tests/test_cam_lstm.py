@@ -11,14 +11,6 @@ import tscam.cam as C
 from tscam.models import LSTMClassifier, load_pretrained, weights_dir
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def random_lstm(seed: int = 0) -> LSTMClassifier:
     torch.manual_seed(seed)
     return LSTMClassifier().eval()

@@ -16,17 +16,6 @@ from tscam.evaluate import (
 )
 from tscam.models import FCN, LSTMClassifier
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, and on a busy 2-core machine two OpenMP threads
-    spin against each other (10x slower here); the setting is restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 FAST = {"integrated_gradients": {"n_steps": 8}, "occlusion": {"stride": 17}}
 
 

@@ -11,16 +11,6 @@ from tscam.evaluate import cascade, cascading_randomization, default_layers, spe
 from tscam.models import FCN, LSTMClassifier
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, and on a busy 2-core machine two OpenMP threads
-    spin against each other (10x slower here); the setting is restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def small_fcn() -> FCN:
     torch.manual_seed(0)
     return FCN(n_classes=4, filters=(8, 16, 8)).eval()

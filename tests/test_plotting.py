@@ -20,11 +20,6 @@ from tscam.data import DEFAULT_SPEC  # noqa: E402
 T = 187
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 @pytest.fixture
 def beat():

@@ -19,11 +19,6 @@ from tscam.aggregate import class_average  # noqa: E402
 T = 187
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 @pytest.fixture
 def beat():

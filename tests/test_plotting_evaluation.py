@@ -18,11 +18,6 @@ from tscam.evaluate import Curve  # noqa: E402
 T = 187
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 @pytest.fixture
 def beat():

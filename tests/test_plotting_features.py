@@ -17,12 +17,6 @@ from tscam.plotting import plot_feature_maps  # noqa: E402
 from tscam.plotting.features import pick_channels  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture
 def data():
     rng = np.random.default_rng(0)

@@ -7,7 +7,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
@@ -18,12 +17,6 @@ from tscam.aggregate import class_average  # noqa: E402
 from tscam.data import DEFAULT_SPEC  # noqa: E402
 from tscam.data.raw import RecordExcerpt  # noqa: E402
 from tscam.plotting import CLASS_COLORS  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _excerpt() -> RecordExcerpt:

@@ -78,15 +78,6 @@ def test_subset_of_classes_and_errors():
         make_synthetic(0)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny conv nets train faster on one thread, and a busy machine (2 cores) makes two
-    OpenMP threads spin against each other; the setting is restored afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 def test_small_fcn_learns_synthetic_beats():
     from tscam.evaluate import accuracy, fit_synthetic

@@ -27,11 +27,6 @@ def is_png(value) -> bool:
     return bytes(value).startswith(PNG)  # Image.value is a memoryview
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 def _fig(k: int):
     fig, ax = plt.subplots(figsize=(2, 1.5))
@@ -189,7 +184,7 @@ def test_explorer_rejects_bad_arguments():
         explorer({}, _synthetic_beats())
     with pytest.raises(TypeError, match="nn.Module"):
         explorer({"x": object()}, _synthetic_beats())
-    with pytest.raises(TypeError, match="Beats"):
+    with pytest.raises(TypeError, match="beats with .x and .y"):
         explorer(_models(), np.zeros((3, 187)))
 
 

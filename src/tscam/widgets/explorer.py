@@ -63,7 +63,7 @@ def _check(models: Mapping[str, nn.Module], beats: Any) -> None:
         if not isinstance(m, nn.Module):
             raise TypeError(f"models[{name!r}] is a {type(m).__name__}, not a torch nn.Module.")
     if not (hasattr(beats, "x") and hasattr(beats, "y")) or len(beats.y) == 0:
-        raise TypeError("beats must be a non-empty tscam.data.Beats (e.g. load_beats(...)).")
+        raise TypeError("beats must be non-empty beats with .x and .y (e.g. load_beats(...)).")
 
 
 def explorer(

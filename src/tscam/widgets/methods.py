@@ -16,20 +16,11 @@ from torch import nn
 from tscam.data.records import CLASSES
 from tscam.plotting.evaluation import plot_method_maps
 from tscam.widgets._render import figure_png, new_figure
+from tscam.widgets.explorer import _check
 
 __all__ = ["method_explorer"]
 
 ALL = -1  # value of the "all classes" filter option
-
-
-def _check(models: Mapping[str, nn.Module], beats: Any) -> None:
-    if not isinstance(models, Mapping) or not models:
-        raise TypeError("models must be a non-empty dict {name: model}, e.g. {'FCN': fcn}.")
-    for name, m in models.items():
-        if not isinstance(m, nn.Module):
-            raise TypeError(f"models[{name!r}] is a {type(m).__name__}, not a torch nn.Module.")
-    if not (hasattr(beats, "x") and hasattr(beats, "y")) or len(beats.y) == 0:
-        raise TypeError("beats must be non-empty beats with .x and .y (e.g. load_beats(...)).")
 
 
 def method_explorer(
