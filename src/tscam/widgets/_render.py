@@ -13,7 +13,8 @@ def figure_png(fig: Figure, dpi: float = 100, close: bool = True) -> bytes:
     if not isinstance(fig, Figure):
         raise TypeError(f"Expected a matplotlib Figure, got {type(fig).__name__}.")
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    # tight: nothing drawn near the edge (a colour bar's label, say) is cut off
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1)
     if close:
         plt.close(fig)
     return buf.getvalue()
