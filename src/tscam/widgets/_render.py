@@ -1,11 +1,34 @@
-"""Figures to PNG bytes, without pyplot state (shared by the explorer and the galleries)."""
+"""Pieces shared by the widgets: figures to PNG bytes, and the class filter + beat slider."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
+import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
+
+
+def beat_selector(
+    y: np.ndarray, classes: Sequence[str], all_value: int
+) -> tuple[w.Dropdown, w.IntSlider]:
+    """A "true class" dropdown (all beats, or one class present in ``y``, with counts) and a
+    beat slider over the selected beats."""
+    desc = {"description_width": "initial"}
+    counts = np.bincount(y, minlength=len(classes))
+    filter_dd = w.Dropdown(
+        options=[(f"all ({len(y):,})", all_value)]
+        + [(f"{c} ({n:,})", i) for i, (c, n) in enumerate(zip(classes, counts, strict=False)) if n],
+        value=all_value,
+        description="true class",
+        style=desc,
+    )
+    beat_sl = w.IntSlider(
+        value=0, min=0, max=len(y) - 1, description="beat", style=desc, continuous_update=False
+    )
+    return filter_dd, beat_sl
 
 
 def figure_png(fig: Figure, dpi: float = 100, close: bool = True) -> bytes:

@@ -14,7 +14,7 @@ from torch import nn
 
 from tscam.data.records import CLASSES
 from tscam.plotting import plot_beat_heatmap, relevance_label
-from tscam.widgets._render import figure_png, new_figure
+from tscam.widgets._render import beat_selector, figure_png, new_figure
 
 #: ``fn(model, x, target, relu) -> maps (n, T)``.
 MapFn = Callable[[nn.Module, torch.Tensor, Any, bool], torch.Tensor]
@@ -88,7 +88,6 @@ def explorer(
     """
     _check(models, beats)
     y = np.asarray(beats.y)
-    counts = np.bincount(y, minlength=len(classes))
     names = list(models)
     desc = {"description_width": "initial"}
     model_dd = w.Dropdown(options=names, value=names[0], description="model", style=desc)
@@ -100,16 +99,7 @@ def explorer(
         style=desc,
     )
     relu_cb = w.Checkbox(value=True, description="ReLU (off: signed map)", indent=False)
-    filter_dd = w.Dropdown(
-        options=[(f"all ({len(y):,})", PREDICTED)]
-        + [(f"{c} ({n:,})", i) for i, (c, n) in enumerate(zip(classes, counts, strict=False)) if n],
-        value=PREDICTED,
-        description="true class",
-        style=desc,
-    )
-    beat_sl = w.IntSlider(
-        value=0, min=0, max=len(y) - 1, description="beat", style=desc, continuous_update=False
-    )
+    filter_dd, beat_sl = beat_selector(y, classes, PREDICTED)
     image = w.Image(format="png")
     info = w.HTML()
     state: dict[str, Any] = {"quiet": False, "methods": {}}

@@ -15,7 +15,7 @@ from torch import nn
 
 from tscam.data.records import CLASSES
 from tscam.plotting.evaluation import plot_method_maps
-from tscam.widgets._render import figure_png, new_figure
+from tscam.widgets._render import beat_selector, figure_png, new_figure
 from tscam.widgets.explorer import _check
 
 __all__ = ["method_explorer"]
@@ -51,20 +51,10 @@ def method_explorer(
     methods = tuple(METHODS if methods is None else methods)
     y = np.asarray(beats.y)
     classes = tuple(classes)
-    counts = np.bincount(y, minlength=len(classes))
     names = list(models)
     desc = {"description_width": "initial"}
     model_dd = w.Dropdown(options=names, value=names[0], description="model", style=desc)
-    filter_dd = w.Dropdown(
-        options=[(f"all ({len(y):,})", ALL)]
-        + [(f"{c} ({n:,})", i) for i, (c, n) in enumerate(zip(classes, counts, strict=False)) if n],
-        value=ALL,
-        description="true class",
-        style=desc,
-    )
-    beat_sl = w.IntSlider(
-        value=0, min=0, max=len(y) - 1, description="beat", style=desc, continuous_update=False
-    )
+    filter_dd, beat_sl = beat_selector(y, classes, ALL)
     image = w.Image(format="png")
     info = w.HTML()
     state = {"quiet": False}
