@@ -314,6 +314,33 @@ def _fingerprint_after(tab: Tab, g: int, k: int | None, before: str | None) -> s
         time.sleep(0.1)
 
 
+def assert_clean_page(tab: Tab, site: str, name: str) -> None:
+    """No JavaScript error, no failed request and no request to another host than ``site``."""
+    exceptions = [
+        e["exceptionDetails"].get("exception", {}).get("description", e["exceptionDetails"])
+        for e in tab.events("Runtime.exceptionThrown")
+    ]
+    assert not exceptions, f"{name}: JavaScript errors: {exceptions}"
+    failed = sorted(
+        {
+            f"{r['response']['status']} {r['response']['url']}"
+            for r in tab.events("Network.responseReceived")
+            if r["response"]["status"] >= 400 and not r["response"]["url"].endswith("favicon.ico")
+        }
+    )
+    assert not failed, f"{name}: requests that failed: {failed}"
+    host = site.split("://", 1)[1]
+    foreign = sorted(
+        {
+            r["request"]["url"]
+            for r in tab.events("Network.requestWillBeSent")
+            if r["request"]["url"].startswith(("http:", "https:"))
+            and r["request"]["url"].split("/")[2] != host
+        }
+    )
+    assert not foreign, f"{name}: requests to other hosts: {foreign}"
+
+
 @pytest.mark.parametrize("docname", chapter_docnames())
 def test_chapter_in_a_browser(tab, site, docname):
     name = docname.replace("/", "_")
@@ -325,32 +352,10 @@ def test_chapter_in_a_browser(tab, site, docname):
 
     broken = [i["src"] for i in images if i["w"] == 0]
     assert not broken, f"{docname}: images that did not load: {broken}"
-    exceptions = [
-        e["exceptionDetails"].get("exception", {}).get("description", e["exceptionDetails"])
-        for e in tab.events("Runtime.exceptionThrown")
-    ]
-    assert not exceptions, f"{docname}: JavaScript errors: {exceptions}"
-    failed = sorted(
-        {
-            f"{r['response']['status']} {r['response']['url']}"
-            for r in tab.events("Network.responseReceived")
-            if r["response"]["status"] >= 400 and not r["response"]["url"].endswith("favicon.ico")
-        }
-    )
-    assert not failed, f"{docname}: requests that failed: {failed}"
     if tab.js("document.querySelectorAll('article .math').length"):
         tab.wait_for("document.querySelectorAll('article mjx-container').length > 0",
                      what="MathJax to typeset the page's maths")
-    host = site.split("://", 1)[1]
-    foreign = sorted(
-        {
-            r["request"]["url"]
-            for r in tab.events("Network.requestWillBeSent")
-            if r["request"]["url"].startswith(("http:", "https:"))
-            and r["request"]["url"].split("/")[2] != host
-        }
-    )
-    assert not foreign, f"{docname}: the page requested other hosts: {foreign}"
+    assert_clean_page(tab, site, docname)
 
 
 def test_kernel_free_galleries_switch(tab, site):

@@ -477,7 +477,7 @@ def served(book_html):
 @pytest.mark.book
 @pytest.mark.parametrize("docname", chapter_docnames())
 def test_deck_in_a_browser(browser_tab, served, slides_dir, docname):
-    from test_browser import SCREENSHOTS
+    from test_browser import SCREENSHOTS, assert_clean_page
 
     tab = browser_tab
     name = bs.deck_filename(docname)
@@ -512,26 +512,4 @@ def test_deck_in_a_browser(browser_tab, served, slides_dir, docname):
     time.sleep(0.3)
     tab.screenshot(SCREENSHOTS / f"slides_{stem}_figure.png", clip=view)
 
-    exceptions = [
-        e["exceptionDetails"].get("exception", {}).get("description", e["exceptionDetails"])
-        for e in tab.events("Runtime.exceptionThrown")
-    ]
-    assert not exceptions, f"{name}: JavaScript errors: {exceptions}"
-    failed = sorted(
-        {
-            f"{r['response']['status']} {r['response']['url']}"
-            for r in tab.events("Network.responseReceived")
-            if r["response"]["status"] >= 400 and not r["response"]["url"].endswith("favicon.ico")
-        }
-    )
-    assert not failed, f"{name}: requests that failed: {failed}"
-    host = served.split("://", 1)[1]
-    foreign = sorted(
-        {
-            r["request"]["url"]
-            for r in tab.events("Network.requestWillBeSent")
-            if r["request"]["url"].startswith(("http:", "https:"))
-            and r["request"]["url"].split("/")[2] != host
-        }
-    )
-    assert not foreign, f"{name}: the deck requested other hosts: {foreign}"
+    assert_clean_page(tab, served, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from collections.abc import Sequence
 
@@ -9,6 +10,14 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+
+def error_html(what: str, err: Exception) -> str:
+    """A red one-line message for a widget's info area: shown instead of a traceback."""
+    return (
+        f"<span style='color:#b00'>Cannot draw this {html.escape(what)}: "
+        f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
+    )
 
 
 def beat_selector(

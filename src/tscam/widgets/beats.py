@@ -12,7 +12,7 @@ import numpy as np
 from tscam.data.records import CLASSES, MITDB_FS
 from tscam.plotting.beats import plot_beat
 from tscam.plotting.predictions import plot_beat_prediction
-from tscam.widgets._render import figure_png, new_figure
+from tscam.widgets._render import error_html, figure_png, new_figure
 
 __all__ = ["beat_browser"]
 
@@ -105,10 +105,7 @@ def beat_browser(
                 f"{classes[int(y[i])]} (index {i} in the set)</small>"
             )
         except Exception as err:  # shown to the user instead of a traceback
-            info.value = (
-                f"<span style='color:#b00'>Cannot draw this beat: "
-                f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
-            )
+            info.value = error_html("beat", err)
 
     def on_class(_: Any) -> None:
         state["quiet"] = True

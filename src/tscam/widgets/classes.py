@@ -14,7 +14,7 @@ import numpy as np
 from tscam.aggregate import NORMALIZATIONS, SUBSETS, class_average
 from tscam.data.records import CLASSES
 from tscam.plotting.classes import plot_class_average
-from tscam.widgets._render import figure_png, new_figure
+from tscam.widgets._render import error_html, figure_png, new_figure
 
 __all__ = ["class_explorer"]
 
@@ -95,10 +95,7 @@ def class_explorer(
             image.value = figure_png(fig, dpi=dpi)
             info.value = f"<small>{html.escape(model)} · {html.escape(avg.describe())}</small>"
         except Exception as err:  # shown to the user instead of a traceback
-            info.value = (
-                f"<span style='color:#b00'>Cannot draw this choice: "
-                f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
-            )
+            info.value = error_html("choice", err)
 
     for c in (model_dd, class_dd, subset_dd, norm_dd, band_dd):
         c.observe(redraw, names="value")

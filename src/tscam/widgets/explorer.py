@@ -14,7 +14,7 @@ from torch import nn
 
 from tscam.data.records import CLASSES
 from tscam.plotting import plot_beat_heatmap, relevance_label
-from tscam.widgets._render import beat_selector, figure_png, new_figure
+from tscam.widgets._render import beat_selector, error_html, figure_png, new_figure
 
 #: ``fn(model, x, target, relu) -> maps (n, T)``.
 MapFn = Callable[[nn.Module, torch.Tensor, Any, bool], torch.Tensor]
@@ -159,10 +159,7 @@ def explorer(
                 f"(index {i} in the set)</small>"
             )
         except Exception as err:  # shown to the user instead of a traceback
-            info.value = (
-                f"<span style='color:#b00'>Cannot draw this choice: "
-                f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
-            )
+            info.value = error_html("choice", err)
 
     def on_model(_: Any) -> None:
         state["quiet"] = True

@@ -15,7 +15,7 @@ from torch import nn
 
 from tscam.data.records import CLASSES
 from tscam.plotting.evaluation import plot_method_maps
-from tscam.widgets._render import beat_selector, figure_png, new_figure
+from tscam.widgets._render import beat_selector, error_html, figure_png, new_figure
 from tscam.widgets.explorer import _check
 
 __all__ = ["method_explorer"]
@@ -91,10 +91,7 @@ def method_explorer(
                 f"{len(idx):,} shown (index {i} in the set)</small>"
             )
         except Exception as err:  # shown to the user instead of a traceback
-            info.value = (
-                f"<span style='color:#b00'>Cannot draw this choice: "
-                f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
-            )
+            info.value = error_html("choice", err)
 
     def on_filter(_: Any) -> None:
         state["quiet"] = True
