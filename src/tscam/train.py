@@ -169,8 +169,9 @@ def train(
     net = build_model(model, model_config).to(dev)
     x_train = train_b.tensor()
     y_train = torch.from_numpy(train_b.y)
-    epoch_size = len(balanced_epoch(train_b.y, majority_ratio, torch.Generator().manual_seed(0)))
+    # one sampled epoch fixes the epoch length and the class counts behind the loss weights
     sampled = train_b.y[balanced_epoch(train_b.y, majority_ratio, torch.Generator().manual_seed(0))]
+    epoch_size = len(sampled)
     weights = class_weights(sampled).to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     steps = epochs * ((epoch_size + batch_size - 1) // batch_size)
