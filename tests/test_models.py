@@ -106,9 +106,28 @@ def test_training_smoke_and_determinism(mitdb_dir):
 def test_class_weights_favour_rare_classes():
     from tscam.train import class_weights
 
-    w = class_weights(np.array([0] * 90 + [1] * 10))
-    assert w[1] / w[0] == pytest.approx(3.0)
+    y = np.array([0] * 900 + [1] * 100 + [3] * 5)
+    w = class_weights(y)
+    assert w[1] / w[0] == pytest.approx(3.0)  # sqrt(900 / 100)
     assert w[2] == 0  # absent class
+    assert w[3] == 1  # too few beats for a weight
+    assert class_weights(y, power=1.0)[1] / class_weights(y, power=1.0)[0] == pytest.approx(9.0)
+    assert torch.equal(class_weights(y, power=0.0)[:2], torch.ones(2))
+
+
+def test_augment_keeps_the_masked_run_and_is_seeded():
+    from tscam.train import augment
+
+    x = torch.randn(64, 1, 187)
+    onset = torch.randint(0, 100, (64,))
+    x = x * (torch.arange(187) >= onset.view(-1, 1, 1))
+    a = augment(x, onset, torch.Generator().manual_seed(1), max_shift=0)
+    b = augment(x, onset, torch.Generator().manual_seed(1), max_shift=0)
+    assert torch.equal(a, b) and not torch.equal(a, x)
+    for i in range(64):  # the masked previous beat stays exactly 0
+        assert torch.all(a[i, 0, : onset[i]] == 0)
+    shifted = augment(x, onset, torch.Generator().manual_seed(2), max_shift=3)
+    assert shifted.shape == x.shape
 
 
 shipped = [n for n in PRETRAINED if (weights_dir() / f"{n}.json").is_file()]
@@ -180,3 +199,22 @@ def test_card_metrics_are_reproduced_on_the_test_split(name, mitdb_dir):
                 assert got["per_class"][c][k] == pytest.approx(m[k], abs=max(tol, 2.5 / support))
     disagreements = np.abs(np.array(got["confusion"]) - np.array(want["confusion"])).sum()
     assert disagreements <= max(2, 0.0005 * want["n"] * 2)
+
+
+def test_prior_shift_gives_back_the_training_frequencies():
+    from tscam.train import output_layer, prior_shift
+
+    y_all = np.array([0] * 900 + [1] * 100)
+    y_epoch = np.array([0] * 300 + [1] * 100)  # a balanced epoch: N is 3 times the rest
+    shift = prior_shift(y_all, y_epoch, n_classes=3)
+    # log(p / q): N 0.9 / 0.75, S 0.1 / 0.25; the absent class gets 0
+    np.testing.assert_allclose(shift.numpy(), [np.log(0.9 / 0.75), np.log(0.1 / 0.25), 0.0])
+    assert torch.equal(prior_shift(y_all, y_all, n_classes=3), torch.zeros(3))
+    from tscam.models import build_model
+
+    net = build_model("fcn")
+    assert output_layer(net) is net.classifier
+    lstm = build_model("lstm")
+    assert output_layer(lstm) is lstm.head
+    with pytest.raises(ValueError, match="no linear output layer"):
+        output_layer(nn.Conv1d(1, 1, 3))

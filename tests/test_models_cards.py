@@ -49,3 +49,63 @@ def test_table_rejects_bad_requests(cards_dir):
         cards_table(["nope"], directory=cards_dir)
     with pytest.raises(ValueError, match="no classes"):
         cards_table(["a-inter"], classes=("X",), directory=cards_dir)
+
+
+def _counted_card(name: str, split: str) -> dict:
+    """A card whose confusion matrix fixes the class counts: N 80, S 10, V 8, F 2, Q 0."""
+    per_class = {
+        "N": {"sensitivity": 0.95, "ppv": 0.9, "f1": 0.924, "support": 80},
+        "S": {"sensitivity": 0.5, "ppv": 0.25, "f1": 1 / 3, "support": 10},
+        "V": {"sensitivity": 0.875, "ppv": 0.7, "f1": 0.7778, "support": 8},
+        "F": {"sensitivity": 0.0, "ppv": None, "f1": None, "support": 2},
+        "Q": {"sensitivity": None, "ppv": None, "f1": None, "support": 0},
+    }
+    return {
+        "name": name,
+        "classes": list("NSVFQ"),
+        "data": {"split": split},
+        "metrics": {"accuracy": 0.88, "macro_f1": 0.5, "per_class": per_class, "n": 100},
+    }
+
+
+def test_comparison_table_baseline_models_and_published_rows(tmp_path):
+    from tscam.models.cards import comparison_table, majority_baseline
+    from tscam.models.published import PublishedResult, published_results
+
+    for name, split in (("m-inter", "inter"), ("m-intra", "intra")):
+        (tmp_path / f"{name}.json").write_text(json.dumps(_counted_card(name, split)))
+    base = majority_baseline(_counted_card("x", "inter"))
+    # always N: accuracy 80 %, N Se 100 / PPV 80, F1_N = 2 * 80 / 180; macro over N S V F
+    assert base["accuracy"] == pytest.approx(80.0)
+    assert base["macro_f1"] == pytest.approx(100 * (2 * 0.8 / 1.8) / 4)
+    paper = PublishedResult(
+        "Paper 2000", "paper2000", "inter", "91",
+        se={"N": "90", "S": "80", "V": "70", "F": "60"},
+        ppv={"N": "99.0", "S": "40", "V": "70", "F": "10"},
+    )  # fmt: skip
+    table = comparison_table(["m-inter"], [paper], directory=tmp_path).splitlines()
+    assert table[0].startswith("| model | accuracy | macro-F1 (NSVF) | Se N | PPV N |")
+    assert table[2] == (
+        "| always N (majority baseline) | 80.0 | 22.2 | 100.0 | 80.0 | 0.0 | n/r | 0.0 | n/r "
+        "| 0.0 | n/r |"
+    )
+    # the model row: card numbers in percent; macro-F1 over N, S, V, F (F's undefined F1 is 0)
+    macro = 100 * (0.924 + 1 / 3 + 0.7778 + 0) / 4
+    assert table[3] == (
+        f"| `m-inter` (this course) | 88.0 | {macro:.1f} | 95.0 | 90.0 | 50.0 | 25.0 | 87.5 | "
+        "70.0 | 0.0 | n/r |"
+    )
+    # published numbers appear exactly as published (precision kept), F1 computed from Se/PPV
+    f1 = [2 * a * b / (a + b) for a, b in ((90, 99), (80, 40), (70, 70), (60, 10))]
+    assert table[4] == (
+        f"| Paper 2000 {{cite}}`paper2000` | 91 | {sum(f1) / 4:.1f} | 90 | 99.0 | 80 | 40 | 70 "
+        "| 70 | 60 | 10 |"
+    )
+    with pytest.raises(ValueError, match="one split"):
+        comparison_table(["m-inter", "m-intra"], directory=tmp_path)
+    with pytest.raises(ValueError, match="split must be"):
+        published_results("both")
+    # the shipped list: de Chazal and at least two later inter-patient results, with sources
+    inter = published_results("inter")
+    assert inter[0].cite == "dechazal2004" and len(inter) >= 3
+    assert all(p.source and p.protocol for p in published_results("intra") + inter)

@@ -2,23 +2,32 @@
 
 Choices, all recorded in the model card:
 
-- **Class imbalance**: weighted cross-entropy with ``w_k = sqrt(n / (K n_k))`` (inverse square
-  root of the class frequency in the training beats). Full inverse-frequency weights would give
-  the handful of Q training beats a weight of hundreds and push many N beats into S. Optional
-  *balanced epochs* (``majority_ratio``): every epoch uses all S, V, F, Q beats and a fresh
-  random subset of the N beats, at most ``majority_ratio`` times as many (off by default).
-- **Augmentation** (training batches only): each beat scaled by a factor in [0.8, 1.2] and added
-  Gaussian noise of standard deviation 0.05 (the beats are z-scored).
+- **Model selection on unseen patients**: for the inter-patient split the validation part is
+  five whole DS1 records (``tscam.data.INTER_VAL_RECORDS``), so the epoch is chosen on patients
+  the model never trained on, as the test on DS2 will be. The test part is evaluated once, at
+  the end, with the selected model.
+- **Class imbalance**: cross-entropy weighted by ``w_k = (n / (K n_k)) ** weight_power``.
+  ``weight_power=1`` is full inverse frequency, ``0.5`` its square root, ``0`` no weighting.
+  Strong weights buy sensitivity for rare classes with many false alarms on unseen patients
+  (normal beats called V or F). Classes with fewer than ``min_class_beats`` training beats
+  (Q: 8 beats in DS1) get weight 1. Optional *balanced epochs* (``majority_ratio``): every
+  epoch uses all S, V, F, Q beats and a fresh random subset of the N beats, at most
+  ``majority_ratio`` times as many.
+- **Label smoothing** (``label_smoothing``): the target puts that much probability mass on
+  the other classes, which keeps the network from becoming over-confident on the training
+  patients.
+- **Augmentation** (training batches only; the masked run before ``onset`` stays 0):
+  amplitude scaling by a factor in [0.8, 1.2], baseline wander (a random sinusoid of
+  0.1-0.5 Hz, up to 0.2 standard deviations), Gaussian noise (0.05 standard deviations) and a
+  time shift of up to 3 samples.
 - **Optimiser**: Adam with a one-cycle learning-rate schedule (warm-up to ``lr``, then
-  annealing), which reaches a good model in few epochs.
-- **Precision**: on CPUs with bfloat16 support (and on CUDA) the forward pass of training runs
+  annealing); training stops early when the validation score has not improved for
+  ``patience`` epochs.
+- **Precision**: on CPUs with bfloat16 support (and on CUDA) the forward pass of the FCN runs
   under ``torch.autocast`` in bfloat16, about twice as fast on a 2-core CPU; the weights,
   the optimiser and every evaluation stay in float32.
-- **Model selection**: after every epoch the model is evaluated on the validation part (drawn
-  from the training patients only); the epoch with the best validation macro-F1 over the
-  classes with at least 20 validation beats is kept (N, S, V and F; the one or two Q beats of
-  a validation part would make the choice a coin flip). The
-  test part is evaluated once, at the end, with that model.
+- **Selection score**: macro-F1 over the classes with at least 20 validation beats (N, S, V and
+  F; the few Q beats would make the choice a coin flip).
 - **Determinism**: one seed fixes initialisation, shuffling and augmentation. On CPU, the same
   seed, data and thread count give the same weights.
 """
@@ -29,11 +38,8 @@ import argparse
 import copy
 import hashlib
 import io
-import json
-import os
 import platform
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,11 +52,12 @@ from torch.nn import functional as F
 
 from tscam.data import CLASSES, Beats, load_beats
 from tscam.metrics import classification_report, format_report
-from tscam.models import build_model, predict
+from tscam.models import build_model, load_pretrained, model_card, predict
+from tscam.models.cards import write_model_files
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "fcn": {"epochs": 12, "batch_size": 128, "lr": 3e-3},
-    "lstm": {"epochs": 40, "batch_size": 128, "lr": 3e-3},
+    "fcn": {"epochs": 30, "batch_size": 128, "lr": 3e-3},
+    "lstm": {"epochs": 60, "batch_size": 128, "lr": 3e-3},
 }
 
 
@@ -72,17 +79,70 @@ def balanced_epoch(
 ARCH_NAMES = {"fcn": "Wang et al. (2017) FCN", "lstm": "LSTM over 11 segments of 17 samples"}
 
 
-def class_weights(y: np.ndarray, n_classes: int = len(CLASSES)) -> torch.Tensor:
-    """Inverse square root of class frequency, ``sqrt(n / (K n_k))``; 0 for absent classes."""
+def class_weights(
+    y: np.ndarray,
+    n_classes: int = len(CLASSES),
+    power: float = 0.5,
+    min_class_beats: int = 50,
+) -> torch.Tensor:
+    """``(n / (K n_k)) ** power`` per class; 1 for classes with fewer than ``min_class_beats``
+    beats (a weight computed from a handful of beats is noise), 0 for absent classes."""
     counts = np.bincount(y, minlength=n_classes).astype(float)
-    w = np.where(counts > 0, np.sqrt(counts.sum() / (n_classes * np.maximum(counts, 1))), 0.0)
-    return torch.tensor(w, dtype=torch.float32)
+    w = (counts.sum() / (n_classes * np.maximum(counts, 1))) ** power
+    w = np.where(counts < min_class_beats, 1.0, w)
+    return torch.tensor(np.where(counts > 0, w, 0.0), dtype=torch.float32)
 
 
-def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """Random amplitude scaling in [0.8, 1.2] and Gaussian noise (std 0.05), per beat."""
-    scale = 0.8 + 0.4 * torch.rand(x.shape[0], 1, 1, generator=gen)
-    return x * scale + 0.05 * torch.randn(x.shape, generator=gen)
+def augment(
+    x: torch.Tensor,
+    onset: torch.Tensor,
+    gen: torch.Generator,
+    fs: float = 125.0,
+    max_shift: int = 3,
+) -> torch.Tensor:
+    """A randomly altered copy of a batch ``x`` (n, 1, length) of z-scored beats.
+
+    Per beat: amplitude scaling in [0.8, 1.2], baseline wander (sinusoid of 0.1-0.5 Hz,
+    amplitude up to 0.2, random phase), Gaussian noise (std 0.05), then a shift by up to
+    ``max_shift`` samples (filled with 0). Samples before ``onset`` (the masked previous beat)
+    stay 0 before the shift.
+    """
+    n, _, length = x.shape
+    t = torch.arange(length, dtype=x.dtype) / fs
+    scale = 0.8 + 0.4 * torch.rand(n, 1, 1, generator=gen)
+    freq = 0.1 + 0.4 * torch.rand(n, 1, 1, generator=gen)
+    phase = 2 * torch.pi * torch.rand(n, 1, 1, generator=gen)
+    amp = 0.2 * torch.rand(n, 1, 1, generator=gen)
+    wander = amp * torch.sin(2 * torch.pi * freq * t + phase)
+    keep = (torch.arange(length) >= onset.view(n, 1, 1)).to(x.dtype)
+    out = (x * scale + wander + 0.05 * torch.randn(x.shape, generator=gen)) * keep
+    if max_shift:
+        shifts = torch.randint(-max_shift, max_shift + 1, (n, 1), generator=gen)
+        idx = torch.arange(length).view(1, -1) - shifts
+        valid = ((idx >= 0) & (idx < length)).to(x.dtype)
+        out = (torch.gather(out[:, 0], 1, idx.clamp(0, length - 1)) * valid).unsqueeze(1)
+    return out
+
+
+def prior_shift(
+    y_all: np.ndarray, y_epoch: np.ndarray, n_classes: int = len(CLASSES)
+) -> torch.Tensor:
+    """``log(p_k / q_k)``: what to add to the logits of a model trained on epochs with class
+    frequencies ``q`` (balanced epochs) so that it predicts for the frequencies ``p`` of the
+    training beats (0 for classes absent from either)."""
+    p = np.bincount(y_all, minlength=n_classes) / len(y_all)
+    q = np.bincount(y_epoch, minlength=n_classes) / len(y_epoch)
+    ok = (p > 0) & (q > 0)
+    return torch.tensor(np.where(ok, np.log(np.where(ok, p, 1) / np.where(ok, q, 1)), 0.0),
+                        dtype=torch.float32)  # fmt: skip
+
+
+def output_layer(net: nn.Module) -> nn.Linear:
+    """The last linear layer of a model (the FCN's ``classifier``, the LSTM's ``head``)."""
+    layers = [m for m in net.modules() if isinstance(m, nn.Linear)]
+    if not layers:
+        raise ValueError(f"{type(net).__name__} has no linear output layer.")
+    return layers[-1]
 
 
 def bf16_supported() -> bool:
@@ -148,11 +208,15 @@ def train(
     bf16: bool | None = None,
     model_config: dict[str, Any] | None = None,
     progress: bool = True,
+    weight_power: float = 0.5,
+    label_smoothing: float = 0.0,
+    patience: int | None = None,
 ) -> TrainResult:
     """Train one model on one split; return the best-on-validation model and its metrics.
 
     ``max_train_beats`` / ``max_eval_beats`` train and validate on random subsets (for quick
-    demonstrations and tests; the shipped models use every beat).
+    demonstrations and tests; the shipped models use every beat). ``patience``: stop when the
+    validation score has not improved for that many epochs (``None``: run every epoch).
     """
     from tqdm.auto import tqdm
 
@@ -172,7 +236,11 @@ def train(
     # one sampled epoch fixes the epoch length and the class counts behind the loss weights
     sampled = train_b.y[balanced_epoch(train_b.y, majority_ratio, torch.Generator().manual_seed(0))]
     epoch_size = len(sampled)
-    weights = class_weights(sampled).to(dev)
+    # balanced epochs teach the model the epoch's class frequencies; this shift of the output
+    # bias gives back those of the training beats (logit adjustment; 0 without balancing)
+    shift = prior_shift(train_b.y, sampled).to(dev)
+    weights = class_weights(sampled, power=weight_power).to(dev)
+    onset_train = torch.from_numpy(train_b.onset)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     steps = epochs * ((epoch_size + batch_size - 1) // batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
@@ -198,11 +266,13 @@ def train(
             idx = order[start : start + batch_size]
             xb = x_train[idx]
             if augment_data:
-                xb = augment(xb, gen)
+                xb = augment(xb, onset_train[idx], gen, fs=train_b.spec.fs)
             xb, yb = xb.to(dev), y_train[idx].to(dev)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
                 logits = net(xb)
-            loss = F.cross_entropy(logits.float(), yb, weight=weights)
+            loss = F.cross_entropy(
+                logits.float(), yb, weight=weights, label_smoothing=label_smoothing
+            )
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -210,6 +280,8 @@ def train(
             total += float(loss.detach()) * len(idx)
             seen += len(idx)
             bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+        with torch.no_grad():
+            output_layer(net).bias += shift
         val = classification_report(val_b.y, predict(net, val_b.x))
         row = {
             "epoch": epoch,
@@ -228,8 +300,15 @@ def train(
                 file=sys.stderr,
                 flush=True,
             )
-        if row["val_selection_f1"] > best[0]:
+        if row["val_selection_f1"] > best[0]:  # kept with the shift: the model we ship
             best = (row["val_selection_f1"], epoch, copy.deepcopy(net.state_dict()), val)
+        with torch.no_grad():  # back to the bias being trained
+            output_layer(net).bias -= shift
+        if patience is not None and epoch - best[1] >= patience:
+            if progress:
+                print(f"early stop: no better validation score for {patience} epochs",
+                      file=sys.stderr)  # fmt: skip
+            break
     wall = time.perf_counter() - t0
     net.load_state_dict(best[2])
     net.eval()
@@ -251,6 +330,11 @@ def train(
         "seed": seed,
         "augment": augment_data,
         "majority_ratio": majority_ratio,
+        "weight_power": weight_power,
+        "prior_shift": [round(float(v), 4) for v in shift.cpu()],
+        "label_smoothing": label_smoothing,
+        "patience": patience,
+        "epochs_run": len(history),
         "bf16_autocast": bool(bf16),
         "beats_per_epoch": epoch_size,
         "class_weights": [round(float(w), 4) for w in weights.cpu()],
@@ -262,68 +346,10 @@ def train(
     return TrainResult(net.cpu(), history, best[1], test_report, best[3], wall, config)
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; these files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def card_markdown(card: dict[str, Any]) -> str:
-    """The model card as a readable Markdown page."""
-    m = card["metrics"]
-    pct = lambda v: "n/a" if v is None else f"{100 * v:.2f}"  # noqa: E731
-    tr = card["training"]
-    lines = [
-        f"# Model card: `{card['name']}`",
-        "",
-        f"{card['description']}",
-        "",
-        "| | |",
-        "|---|---|",
-        f"| architecture | `{card['architecture']}` {json.dumps(card['config'])} |",
-        f"| parameters | {card['n_parameters']:,} |",
-        f"| data | {card['data']['database']}, lead {card['data']['lead']} |",
-        f"| split | {card['data']['split']}: {card['data']['split_description']} |",
-        f"| preprocessing | {card['data']['preprocessing']} |",
-        f"| classes | {', '.join(card['classes'])} (AAMI EC57) |",
-        f"| train / val / test beats | {tr['n_train']:,} / {tr['n_val']:,} / {m['n']:,} |",
-        f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |",
-        f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
-        f"| class weights (N S V F Q) | {tr['class_weights']} |",
-        f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; "
-        f"{tr.get('beats_per_epoch', tr['n_train']):,} beats per epoch |",
-        f"| wall time, hardware | {tr['wall_time_s']:.0f} s on {tr['hardware']} "
-        f"(torch {tr['torch']}) |",
-        f"| weights | `{card['weights_file']}`, SHA-256 `{card['sha256']}` |",
-        "",
-        f"## Test metrics ({card['data']['test_description']})",
-        "",
-        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 **{pct(m['macro_f1'])} %**.",
-        "",
-        "| class | support | sensitivity (%) | PPV (%) |",
-        "|---|---:|---:|---:|",
-    ]
-    for c, v in m["per_class"].items():
-        lines.append(f"| {c} | {v['support']:,} | {pct(v['sensitivity'])} | {pct(v['ppv'])} |")
-    lines += ["", "Confusion matrix (rows: true class, columns: predicted class):", ""]
-    lines.append("| | " + " | ".join(card["classes"]) + " |")
-    lines.append("|---" * (len(card["classes"]) + 1) + "|")
-    for c, row in zip(card["classes"], m["confusion"], strict=True):
-        lines.append(f"| **{c}** | " + " | ".join(f"{v:,}" for v in row) + " |")
-    return "\n".join(lines) + "\n"
-
-
 def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> dict[str, Any]:
     """Write ``name.pt``, ``name.json`` and ``name.md`` (atomically); return the card."""
     from tscam import __version__
-    from tscam.data import DEFAULT_SPEC, DS1, DS2, INTER_VAL_FRACTION, INTRA_FRACTIONS
+    from tscam.data import DEFAULT_SPEC, DS1, DS2, INTER_VAL_RECORDS, INTRA_FRACTIONS
 
     directory = Path(directory)
     buf = io.BytesIO()
@@ -333,8 +359,9 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     split = cfg["split"]
     if split == "inter":
         split_desc = (
-            f"inter-patient (de Chazal et al. 2004): train on DS1 ({len(DS1)} records; "
-            f"{100 * INTER_VAL_FRACTION:.0f} % of DS1 beats held out for validation), test on DS2"
+            f"inter-patient (de Chazal et al. 2004): train on {len(DS1) - len(INTER_VAL_RECORDS)} "
+            f"DS1 records, validate (select the epoch) on the other {len(INTER_VAL_RECORDS)} "
+            f"({', '.join(INTER_VAL_RECORDS)}), test on DS2"
         )
         test_desc = f"DS2, {len(DS2)} records never seen in training"
     else:
@@ -391,8 +418,25 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
             "hardware": hardware(),
             "torch": torch.__version__,
             "history": result.history,
-            "loss": "cross-entropy weighted by sqrt(n / (K n_k)) per class",
-            "schedule": "Adam, one-cycle learning rate up to lr",
+            "loss": (
+                f"cross-entropy weighted by (n / (K n_k)) ** {cfg['weight_power']} per class "
+                f"(1 for classes with < 50 training beats), label smoothing "
+                f"{cfg['label_smoothing']}"
+            ),
+            "augmentation": (
+                "amplitude x [0.8, 1.2], baseline wander (0.1-0.5 Hz, <= 0.2), noise (0.05), "
+                "shift <= 3 samples; masked run kept at 0"
+                if cfg["augment"]
+                else "none"
+            ),
+            "schedule": (
+                "Adam, one-cycle learning rate up to lr"
+                + (f", early stop after {cfg['patience']} epochs without progress"
+                   if cfg["patience"] else "")
+            ),  # fmt: skip
+            "weight_power": cfg["weight_power"],
+            "label_smoothing": cfg["label_smoothing"],
+            "epochs_run": cfg["epochs_run"],
             "sampling": (
                 "every training beat in every epoch"
                 if cfg["majority_ratio"] is None
@@ -404,9 +448,25 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
         "val_metrics": result.val_report,
         "metrics": result.test_report,
     }
-    _atomic_write_bytes(directory / f"{name}.pt", data)
-    _atomic_write_bytes(directory / f"{name}.json", (json.dumps(card, indent=1) + "\n").encode())
-    _atomic_write_bytes(directory / f"{name}.md", card_markdown(card).encode())
+    write_model_files(directory, name, data, card)
+    return card
+
+
+def evaluate_test_once(
+    name: str, directory: Path | str, data_dir: str | Path | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """Evaluate a model saved by ``--no-test`` on its split's test part and write the metrics
+    into its card (the one and only look at the test patients); return the card."""
+    directory = Path(directory)
+    card = model_card(name, directory)
+    if card.get("metrics"):
+        raise ValueError(f"{name!r} in {directory} has test metrics: the test is done once.")
+    net = load_pretrained(name, directory)
+    test_b = load_beats(card["data"]["split"], "test", data_dir)
+    card["metrics"] = classification_report(test_b.y, predict(net, test_b.x))
+    if progress:
+        print(f"test ({card['data']['split']}):\n{format_report(card['metrics'])}", file=sys.stderr)
+    write_model_files(directory, name, (directory / card["weights_file"]).read_bytes(), card)
     return card
 
 
@@ -425,14 +485,35 @@ def main(argv: list[str] | None = None) -> int:
         "--majority-ratio", type=float, default=0.0,
         help="N beats per epoch, as a multiple of the other beats (0, default: every beat)",
     )  # fmt: skip
+    p.add_argument(
+        "--weight-power", type=float, default=0.5,
+        help="class weights (n / (K n_k)) ** POWER: 1 inverse frequency, 0 none (default 0.5)",
+    )  # fmt: skip
+    p.add_argument("--label-smoothing", type=float, default=0.0)
+    p.add_argument("--patience", type=int, help="stop after this many epochs without progress")
+    p.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     p.add_argument("--name", help="model name for the files (default MODEL-SPLIT)")
     p.add_argument("--out", default=".", help="folder for NAME.pt, NAME.json and NAME.md")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument(
+        "--no-test", action="store_true",
+        help="train and select without touching the test part (compare recipes on validation)",
+    )  # fmt: skip
+    p.add_argument(
+        "--test-only", metavar="NAME",
+        help="evaluate the saved model NAME in --out on the test part, once, and update its card",
+    )  # fmt: skip
     a = p.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    if a.test_only:
+        evaluate_test_once(a.test_only, a.out, a.data_dir, progress=not a.no_progress)
+        return 0
     res = train(
         a.model, a.split, a.epochs, a.batch_size, a.lr, a.seed, a.device, a.data_dir,
         a.max_train_beats, progress=not a.no_progress,
-        majority_ratio=a.majority_ratio or None,
+        majority_ratio=a.majority_ratio or None, weight_power=a.weight_power,
+        label_smoothing=a.label_smoothing, patience=a.patience, evaluate_test=not a.no_test,
     )  # fmt: skip
     name = a.name or f"{a.model}-{a.split}"
     save_pretrained(res, name, a.out)

@@ -11,7 +11,7 @@ PhysioNet on first use and verified against the release checksums); see :mod:`ts
 
 from tscam.data.beats import DEFAULT_SPEC, WindowSpec, extract_record, zscore
 from tscam.data.dataset import (
-    INTER_VAL_FRACTION,
+    INTER_VAL_RECORDS,
     INTRA_FRACTIONS,
     SPLIT_SEED,
     Beats,
@@ -54,7 +54,7 @@ from tscam.data.synthetic import SYNTHETIC_CLASSES, SyntheticBeats, make_synthet
 
 __all__ = [
     "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "CLASSES", "CLASS_NAMES", "DEFAULT_LEAD",
-    "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_FRACTION",
+    "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS",
     "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
     "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",
     "RecordExcerpt", "SyntheticBeats", "UnknownRecordError", "WindowSpec", "beat_table",

@@ -1,4 +1,10 @@
-"""Model cards side by side: one Markdown table of the test metrics of several shipped models.
+"""Model cards: the one module that owns their format.
+
+A model ``NAME`` is three files: ``NAME.pt`` (the ``state_dict``), ``NAME.json`` (the card: model,
+data, training settings and curves, validation and test metrics, the weights' SHA-256) and
+``NAME.md`` (the same card as a readable page). :func:`write_model_files` writes the three
+atomically (``tscam.train`` calls it), :func:`card_markdown` renders a card,
+:func:`tscam.models.model_card` reads one, and :func:`cards_table` puts several side by side.
 
 Used by chapter 2 to put the intra- and inter-patient results next to each other::
 
@@ -12,13 +18,96 @@ after training); nothing is recomputed here.
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from tscam.models.pretrained import model_card
 
-__all__ = ["cards_table"]
+__all__ = [
+    "card_markdown",
+    "cards_table",
+    "comparison_table",
+    "majority_baseline",
+    "write_model_files",
+]
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; these files are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def card_markdown(card: dict[str, Any]) -> str:
+    """The model card as a readable Markdown page."""
+    m = card.get("metrics")
+    pct = lambda v: "n/a" if v is None else f"{100 * v:.2f}"  # noqa: E731
+    tr = card["training"]
+    lines = [
+        f"# Model card: `{card['name']}`",
+        "",
+        f"{card['description']}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| architecture | `{card['architecture']}` {json.dumps(card['config'])} |",
+        f"| parameters | {card['n_parameters']:,} |",
+        f"| data | {card['data']['database']}, lead {card['data']['lead']} |",
+        f"| split | {card['data']['split']}: {card['data']['split_description']} |",
+        f"| preprocessing | {card['data']['preprocessing']} |",
+        f"| classes | {', '.join(card['classes'])} (AAMI EC57) |",
+        f"| train / val / test beats | {tr['n_train']:,} / {tr['n_val']:,} / "
+        f"{m['n'] if m else 0:,} |",
+        f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |",
+        f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
+        f"| class weights (N S V F Q) | {tr['class_weights']} |",
+        f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; "
+        f"{tr.get('beats_per_epoch', tr['n_train']):,} beats per epoch |",
+        f"| wall time, hardware | {tr['wall_time_s']:.0f} s on {tr['hardware']} "
+        f"(torch {tr['torch']}) |",
+        f"| weights | `{card['weights_file']}`, SHA-256 `{card['sha256']}` |",
+    ]
+    if not m:
+        return "\n".join([*lines, "", "Not evaluated on the test part yet.", ""])
+    lines += [
+        "",
+        f"## Test metrics ({card['data']['test_description']})",
+        "",
+        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 **{pct(m['macro_f1'])} %**.",
+        "",
+        "| class | support | sensitivity (%) | PPV (%) |",
+        "|---|---:|---:|---:|",
+    ]
+    for c, v in m["per_class"].items():
+        lines.append(f"| {c} | {v['support']:,} | {pct(v['sensitivity'])} | {pct(v['ppv'])} |")
+    lines += ["", "Confusion matrix (rows: true class, columns: predicted class):", ""]
+    lines.append("| | " + " | ".join(card["classes"]) + " |")
+    lines.append("|---" * (len(card["classes"]) + 1) + "|")
+    for c, row in zip(card["classes"], m["confusion"], strict=True):
+        lines.append(f"| **{c}** | " + " | ".join(f"{v:,}" for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_model_files(
+    directory: Path | str, name: str, weights: bytes, card: dict[str, Any]
+) -> None:
+    """Write ``NAME.pt``, ``NAME.json`` and ``NAME.md`` into ``directory``, each atomically
+    (a crash leaves the old file or the new one, never half of one)."""
+    directory = Path(directory)
+    _atomic_write_bytes(directory / f"{name}.pt", weights)
+    _atomic_write_bytes(directory / f"{name}.json", (json.dumps(card, indent=1) + "\n").encode())
+    _atomic_write_bytes(directory / f"{name}.md", card_markdown(card).encode())
 
 
 def _pct(value: float | None) -> str:
@@ -62,4 +151,85 @@ def cards_table(
         "|---" + "|---:" * len(names) + "|",
     ]
     lines += [f"| {label} | " + " | ".join(values) + " |" for label, values in rows]
+    return "\n".join(lines)
+
+
+def _f1(se: float | str | None, ppv: float | str | None) -> float | None:
+    if se is None or ppv is None:
+        return None
+    se, ppv = float(se), float(ppv)
+    return 0.0 if se + ppv == 0 else 2 * se * ppv / (se + ppv)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "n/r" if value is None else f"{value:.{digits}f}"
+
+
+def majority_baseline(
+    card: dict[str, Any], classes: Sequence[str] = ("N", "S", "V", "F")
+) -> dict[str, Any]:
+    """Metrics (percent) of a classifier that answers the most frequent class for every beat of
+    the test part described by ``card`` (class counts from its confusion matrix)."""
+    per = card["metrics"]["per_class"]
+    n = card["metrics"]["n"]
+    top = max(per, key=lambda c: per[c]["support"])
+    share = 100 * per[top]["support"] / n
+    se = {c: (100.0 if c == top else 0.0) for c in classes}
+    ppv = {c: (share if c == top else None) for c in classes}
+    f1 = [(_f1(se[c], ppv[c]) or 0.0) for c in classes]
+    return {"accuracy": share, "se": se, "ppv": ppv, "macro_f1": sum(f1) / len(f1), "class": top}
+
+
+def comparison_table(
+    names: Sequence[str],
+    published: Sequence[Any] = (),
+    classes: Sequence[str] = ("N", "S", "V", "F"),
+    directory: Path | str | None = None,
+) -> str:
+    """A Markdown table, one row per model: the majority-class baseline on the test part of the
+    first card, the shipped models in ``names`` (their cards' test metrics), then the
+    ``published`` results (:class:`tscam.models.published.PublishedResult`, as published).
+
+    Columns: accuracy, macro-F1 over ``classes`` (for published rows computed from their Se and
+    PPV where the paper gives all of them, else "n/r": not reported), and Se / PPV of each class,
+    all in percent. Every row of the shipped models must come from the same split."""
+    if not names:
+        raise ValueError("names must list at least one shipped model, e.g. ['fcn-inter'].")
+    cards = [model_card(n, directory) for n in names]
+    splits = {c["data"]["split"] for c in cards}
+    if len(splits) != 1:
+        raise ValueError(f"all models must come from one split; got {sorted(splits)}.")
+    if any(not c.get("metrics") for c in cards):
+        raise ValueError("every card needs test metrics; evaluate the model on its test part.")
+    header = ["model", "accuracy", f"macro-F1 ({''.join(classes)})"]
+    header += [f"{k} {c}" for c in classes for k in ("Se", "PPV")]
+    rows = []
+    base = majority_baseline(cards[0], classes)
+    rows.append(
+        [f"always {base['class']} (majority baseline)", _fmt(base["accuracy"]),
+         _fmt(base["macro_f1"])]
+        + [v for c in classes for v in (_fmt(base["se"][c]), _fmt(base["ppv"][c]))]
+    )  # fmt: skip
+    for name, card in zip(names, cards, strict=True):
+        m = card["metrics"]
+        per = m["per_class"]
+        pct = [
+            None if per[c][k] is None else 100 * per[c][k]
+            for c in classes
+            for k in ("sensitivity", "ppv")
+        ]
+        f1 = [per[c]["f1"] or 0.0 for c in classes]
+        rows.append(
+            [f"`{name}` (this course)", _fmt(100 * m["accuracy"]), _fmt(100 * sum(f1) / len(f1))]
+            + [_fmt(v) for v in pct]
+        )
+    for p in published:
+        f1s = [_f1(p.se.get(c), p.ppv.get(c)) for c in classes]
+        macro = None if any(v is None for v in f1s) else sum(f1s) / len(f1s)
+        rows.append(
+            [f"{p.label} {{cite}}`{p.cite}`", p.accuracy or "n/r", _fmt(macro)]
+            + [v or "n/r" for c in classes for v in (p.se.get(c), p.ppv.get(c))]
+        )
+    lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
