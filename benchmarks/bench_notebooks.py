@@ -146,7 +146,8 @@ def machine() -> str:
 def torch_threads() -> int:
     out = subprocess.run(
         [sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     return int(out.stdout.strip() or 0)
 

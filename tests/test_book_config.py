@@ -155,8 +155,13 @@ def test_makefile_has_the_two_readme_commands():
     assert {"book", "test", "setup", "strip"} <= targets
     assert re.search(r"^BOOK_FLAGS := -W -n --keep-going$", text, re.M), "strict build flags"
     recipe = text.split("\ntest:", 1)[1].split("\n\n", 1)[0]
-    steps = ("scripts/setup_env.sh", "ruff check src tests benchmarks",
-             "jupyter-book build . $(BOOK_FLAGS)", "scripts/install_browser.sh", "pytest")
+    steps = (
+        "scripts/setup_env.sh",
+        "ruff check src tests benchmarks",
+        "jupyter-book build . $(BOOK_FLAGS)",
+        "scripts/install_browser.sh",
+        "pytest",
+    )
     setup_recipe = text.split("\nsetup:", 1)[1].split("\n\n", 1)[0]
     assert recipe.startswith(" setup data") and steps[0] in setup_recipe, "test: set up first"
     positions = [recipe.find(step) for step in steps[1:]]

@@ -353,8 +353,10 @@ def test_chapter_in_a_browser(tab, site, docname):
     broken = [i["src"] for i in images if i["w"] == 0]
     assert not broken, f"{docname}: images that did not load: {broken}"
     if tab.js("document.querySelectorAll('article .math').length"):
-        tab.wait_for("document.querySelectorAll('article mjx-container').length > 0",
-                     what="MathJax to typeset the page's maths")
+        tab.wait_for(
+            "document.querySelectorAll('article mjx-container').length > 0",
+            what="MathJax to typeset the page's maths",
+        )
     assert_clean_page(tab, site, docname)
 
 

@@ -191,14 +191,18 @@ def test_strip_script_strips(tmp_path):
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("1 + 1", metadata={"tags": ["hide-input"]})
     cell.execution_count = 3
-    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"},
-                                           execution_count=3)]
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)
+    ]
     nb.cells = [cell]
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     path = tmp_path / "dirty.ipynb"
     nbformat.write(nb, path)
-    subprocess.run([sys.executable, str(ROOT / "scripts/strip_notebooks.py"), str(path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts/strip_notebooks.py"), str(path)],
+        check=True,
+        capture_output=True,
+    )
     clean = nbformat.read(path, as_version=4)
     assert clean.cells[0].outputs == [] and clean.cells[0].execution_count is None
     assert clean.cells[0].metadata["tags"] == ["hide-input"]

@@ -27,7 +27,6 @@ def is_png(value) -> bool:
     return bytes(value).startswith(PNG)  # Image.value is a memoryview
 
 
-
 def _fig(k: int):
     fig, ax = plt.subplots(figsize=(2, 1.5))
     ax.plot(np.arange(5) * k)
