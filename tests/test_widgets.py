@@ -3,8 +3,6 @@ explorer builds and redraws on every control change, never raising."""
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,7 +14,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from ipywidgets.widgets.widget_link import Link  # noqa: E402
 
-from tscam.data import Beats, DataError, load_beats  # noqa: E402
+from tscam.data import Beats, load_beats  # noqa: E402
 from tscam.models import FCN, LSTMClassifier  # noqa: E402
 from tscam.widgets import available_methods, explorer, figure_png, gallery, gallery_grid  # noqa: E402
 
@@ -129,10 +127,11 @@ def _exercise(box, y: np.ndarray) -> None:
 
     check("initial")
     assert c["method"].options[0] == "CAM" and c["relu"].disabled  # CAM has no ReLU option
-    for label in c["method"].options[1:]:
+    for label in c["method"].options[1:]:  # Grad-CAM per block, then saliency, IG, ...
         c["method"].value = label
         check(label)
-        assert not c["relu"].disabled
+        assert c["relu"].disabled == (not label.startswith("Grad-CAM"))  # only Grad-CAM has one
+    c["method"].value = "Grad-CAM block3"
     c["relu"].value = False
     check("signed")
     c["target"].value = 2
@@ -146,7 +145,7 @@ def _exercise(box, y: np.ndarray) -> None:
     assert list(c["method"].options) == list(available_methods(_models()["LSTM"]))
     assert "CAM" not in c["method"].options and not c["relu"].disabled
     check("LSTM")
-    c["method"].value = c["method"].options[1]
+    c["method"].value = "naive LSTM Grad-CAM (nn.LSTM output)"
     check("naive")
     c["model"].value = "FCN"
     assert "CAM" in c["method"].options
@@ -187,14 +186,8 @@ def test_explorer_rejects_bad_arguments():
         explorer(_models(), np.zeros((3, 187)))
 
 
-@pytest.mark.realdata
-def test_explorer_on_real_beats():
-    try:
-        test = load_beats("inter", "test")
-    except (DataError, FileNotFoundError) as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"MIT-BIH database not available: {err}")
+def test_explorer_on_real_beats(mitdb_dir):
+    test = load_beats("inter", "test", mitdb_dir)
     pick = np.concatenate([np.flatnonzero(test.y == k)[:5] for k in range(5)])
     beats = test.subset(pick[:20])
     box = explorer(_models(), beats, dpi=40, figsize=(4, 2))
@@ -206,3 +199,4 @@ def test_explorer_on_real_beats():
         assert "Cannot draw" not in box.info.value, (name, box.info.value)
         assert bytes(box.image.value) != before, name
     assert f"record {beats.record[np.flatnonzero(beats.y == 2)[3]]}" in box.info.value
+    assert "(360 Hz)" in box.info.value  # the records' rate, from the beats

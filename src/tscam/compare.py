@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 
 __all__ = [
     "peak_agreement",
@@ -136,7 +136,7 @@ def typical_beats(
     x: Any,
     y: Any,
     among: Any = None,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> dict[str, int]:
     """For each class with beats: the index (into ``x``) of its most typical beat, the one with
     the smallest squared distance to the mean beat of the class.
@@ -145,6 +145,7 @@ def typical_beats(
     classified beats; a class with no beat in ``among`` falls back to all its beats. Classes
     without any beat are left out.
     """
+    classes = class_names_of(x, classes)
     xx = _rows(x, "x")
     yy = np.asarray(y)
     if yy.shape != (xx.shape[0],):
