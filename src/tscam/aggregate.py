@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from tscam._arrays import to_numpy
 from tscam.data.meaning import class_names_of, time_axis_of
 
 NORMALIZATIONS = ("none", "max", "minmax")
@@ -50,9 +51,7 @@ __all__ = [
 
 def _as_array(a: Any, name: str) -> np.ndarray:
     """numpy view of an array-like or a torch tensor (detached, moved to the CPU)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):  # a torch tensor; no torch import needed
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a)
+    arr = to_numpy(a)
     if arr.dtype == object:
         raise TypeError(f"{name} must be a numeric array or tensor, got {type(a).__name__}.")
     return arr

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from tscam._arrays import to_numpy
 from tscam.data.meaning import class_names_of
 
 __all__ = [
@@ -36,9 +37,7 @@ __all__ = [
 
 def _rows(a: Any, name: str) -> np.ndarray:
     """(n, T) float64 from an array-like or a torch tensor; one map (T,) becomes (1, T)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a, dtype=np.float64)
+    arr = to_numpy(a, np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim == 3 and arr.shape[1] == 1:

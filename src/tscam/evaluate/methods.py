@@ -72,6 +72,16 @@ def applicable(model: nn.Module, method: str) -> bool:
     return bool(registry.get(method).applies(model))
 
 
+def _check_applies(model: nn.Module, entry: registry.Method) -> None:
+    if not entry.applies(model):
+        raise MethodNotApplicable(
+            f"{entry.name!r} cannot explain {type(model).__name__}: CAM needs global average "
+            f"pooling followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
+            if entry.name == "cam"
+            else f"{entry.name!r} does not apply to {type(model).__name__}."
+        )
+
+
 def _cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     from tscam import cam as tcam
 
@@ -178,27 +188,37 @@ def attribute(
     :class:`MethodNotApplicable` for a method that cannot explain this model.
     """
     entry = registry.get(method)
-    if not entry.applies(model):
-        raise MethodNotApplicable(
-            f"{method!r} cannot explain {type(model).__name__}: CAM needs global average pooling "
-            f"followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
-        )
-    fn = entry.function()
-    device = model_device(model)
-    xs = as_beats(x, device)
-    n, _, length = xs.shape
-    if method == "random":  # no model call: the same seeded maps for any batch size
-        return fn(model, xs, None, **opts).to(device)
-    with evaluation(model, gradients=True):
+    _check_applies(model, entry)
+    xs = as_beats(x, model_device(model))
+    if method == "random":  # no model call: no target needed
+        return _maps(model, entry, xs, None, batch_size, opts)
+    with evaluation(model):
         targets = resolve_target(model, xs, target)
+    return _maps(model, entry, xs, targets, batch_size, opts)
+
+
+def _maps(
+    model: nn.Module,
+    entry: registry.Method,
+    xs: torch.Tensor,
+    targets: torch.Tensor | None,
+    batch_size: int,
+    opts: Mapping[str, Any],
+) -> torch.Tensor:
+    """The maps of an applicable method for checked beats ``xs`` and resolved ``targets``."""
+    fn = entry.function()
+    n, _, length = xs.shape
+    if targets is None:  # the random method: the same seeded maps for any batch size
+        return fn(model, xs, None, **opts).to(xs.device)
+    with evaluation(model, gradients=True):
         parts = [
             fn(model, xs[i : i + batch_size], targets[i : i + batch_size], **opts)
             for i in range(0, n, batch_size)
         ]
-    maps = torch.cat([p.detach().to(device, torch.float32) for p in parts])
+    maps = torch.cat([p.detach().to(xs.device, torch.float32) for p in parts])
     if tuple(maps.shape) != (n, length):
         raise RuntimeError(
-            f"{method} returned maps of shape {tuple(maps.shape)}, not ({n}, {length})."
+            f"{entry.name} returned maps of shape {tuple(maps.shape)}, not ({n}, {length})."
         )
     return maps
 
@@ -241,10 +261,13 @@ def attribute_all(
         targets = resolve_target(model, xs, target)
     maps: dict[str, torch.Tensor] = {}
     skipped: dict[str, str] = {}
-    for method in methods:
-        opts = dict(options.get(method, {}))
+    for method in methods:  # beats and targets checked once, above
+        entry = registry.get(method)
         try:
-            maps[method] = attribute(model, xs, method, targets, batch_size=batch_size, **opts)
+            _check_applies(model, entry)
+            none = entry.name == "random"
+            opts = options.get(method, {})
+            maps[method] = _maps(model, entry, xs, None if none else targets, batch_size, opts)
         except MethodNotApplicable as err:
             if strict:
                 raise

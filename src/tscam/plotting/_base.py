@@ -12,6 +12,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 
+from tscam._arrays import to_numpy
 from tscam.data.meaning import time_axis_of
 
 #: Label of a time axis in seconds relative to the R peak.
@@ -48,9 +49,7 @@ def root_figure(ax: Axes) -> Figure:
 
 def as_1d(a: Any, name: str, allow_nan: bool = False) -> np.ndarray:
     """A 1-D float array from a list, numpy array or (CPU) torch tensor of shape (T,) or (1, T)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a, dtype=float)
+    arr = to_numpy(a, float)
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.reshape(-1)
     if arr.ndim != 1 or arr.size == 0:
