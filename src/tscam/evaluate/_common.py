@@ -13,6 +13,8 @@ from torch import nn
 from tscam._arrays import to_numpy  # noqa: F401  (re-exported for the evaluate modules)
 from tscam.cam import checks as cam_checks
 from tscam.cam.checks import TargetError
+from tscam.cam.hooks import eval_mode
+from tscam.methods import is_recurrent
 
 ArrayLike = np.ndarray | torch.Tensor
 
@@ -22,10 +24,6 @@ def model_device(model: nn.Module) -> torch.device:
     for p in model.parameters():
         return p.device
     return torch.device("cpu")
-
-
-def has_rnn(model: nn.Module) -> bool:
-    return any(isinstance(m, nn.RNNBase) for m in model.modules())
 
 
 def as_beats(x: Any, device: torch.device | None = None) -> torch.Tensor:
@@ -66,19 +64,14 @@ def evaluation(model: nn.Module, gradients: bool = False) -> Iterator[None]:
     With ``gradients=True`` on CUDA, cuDNN is switched off for models with an RNN: cuDNN can
     backpropagate through an LSTM only in training mode, and we explain the model in eval mode.
     """
-    was_training = model.training
-    model.eval()
     use_cuda = model_device(model).type == "cuda"
     flags = (
         torch.backends.cudnn.flags(enabled=False)
-        if gradients and use_cuda and has_rnn(model)
+        if gradients and use_cuda and is_recurrent(model)
         else contextlib.nullcontext()
     )
-    try:
-        with flags:
-            yield
-    finally:
-        model.train(was_training)
+    with eval_mode(model), flags:
+        yield
 
 
 @torch.no_grad()
