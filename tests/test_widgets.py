@@ -127,11 +127,11 @@ def _exercise(box, y: np.ndarray) -> None:
 
     check("initial")
     assert c["method"].options[0] == "CAM" and c["relu"].disabled  # CAM has no ReLU option
-    for label in c["method"].options[1:]:  # Grad-CAM per block, then saliency, IG, ...
+    assert list(c["method"].options) == ["CAM"] + [f"Grad-CAM block{k}" for k in (1, 2, 3)]
+    for label in c["method"].options[1:]:
         c["method"].value = label
         check(label)
-        assert c["relu"].disabled == (not label.startswith("Grad-CAM"))  # only Grad-CAM has one
-    c["method"].value = "Grad-CAM block3"
+        assert not c["relu"].disabled
     c["relu"].value = False
     check("signed")
     c["target"].value = 2
@@ -145,7 +145,8 @@ def _exercise(box, y: np.ndarray) -> None:
     assert list(c["method"].options) == list(available_methods(_models()["LSTM"]))
     assert "CAM" not in c["method"].options and not c["relu"].disabled
     check("LSTM")
-    c["method"].value = "naive LSTM Grad-CAM (nn.LSTM output)"
+    assert list(c["method"].options) == ["LSTM Grad-CAM", "naive LSTM Grad-CAM (nn.LSTM output)"]
+    c["method"].value = c["method"].options[1]
     check("naive")
     c["model"].value = "FCN"
     assert "CAM" in c["method"].options

@@ -83,6 +83,9 @@ class Method:
       method (default: one entry, ``label``, no options).
     - ``in_comparison``: part of the default method list of :func:`tscam.evaluate.attribute_all`
       and the evaluation tables.
+    - ``in_explorer``: offered by the live heatmap explorer (:func:`tscam.widgets.explorer`);
+      the built-in gradient and perturbation methods are not (chapters 3-5 explore the CAM
+      family; :func:`tscam.widgets.method_explorer` shows every compared method side by side).
     """
 
     name: str
@@ -94,6 +97,7 @@ class Method:
     relu_option: str | None = None
     variants: Callable[[Any], dict[str, dict[str, Any]]] | None = None
     in_comparison: bool = True
+    in_explorer: bool = True
 
     def function(self) -> Callable[..., Any]:
         """The map function (a ``"module:function"`` reference is imported here)."""
@@ -133,18 +137,21 @@ _REGISTRY: dict[str, Method] = {
             "saliency",
             {"color": "bluish green", "ls": "-.", "marker": "^"},
             signed=False,
+            in_explorer=False,
         ),
         Method(
             "integrated_gradients",
             f"{_EVAL}:_integrated_gradients",
             "Integrated Gradients",
             {"color": "orange", "ls": (0, (5, 1, 1, 1)), "marker": "D"},
+            in_explorer=False,
         ),
         Method(
             "occlusion",
             f"{_EVAL}:_occlusion",
             "occlusion",
             {"color": "reddish purple", "ls": ":", "marker": "v"},
+            in_explorer=False,
         ),
         Method(
             "random",
@@ -152,6 +159,7 @@ _REGISTRY: dict[str, Method] = {
             "random",
             {"color": "0.45", "ls": "--", "marker": None},
             signed=False,
+            in_explorer=False,
         ),
         Method(
             "naive_lstm_grad_cam",

@@ -37,9 +37,10 @@ def _map_fn(name: str, options: dict[str, Any], relu_option: str | None) -> MapF
 
 def available_methods(model: nn.Module) -> dict[str, tuple[MapFn, bool]]:
     """The methods that apply to ``model``: ``{label: (fn, uses_relu)}``, read from the
-    registry :mod:`tscam.methods` (every registered method whose ``applies(model)`` holds, with
-    its explorer entries: e.g. Grad-CAM at each block ``block1``, ``block2``, ... of a conv net,
-    LSTM Grad-CAM and its naive version for an LSTM; CAM for conv nets only).
+    registry :mod:`tscam.methods`: every registered method with ``in_explorer`` whose
+    ``applies(model)`` holds, with its explorer entries (CAM for conv nets only, Grad-CAM at each
+    block ``block1``, ``block2``, ... of a conv net, LSTM Grad-CAM and its naive version for an
+    LSTM, and any method registered since).
     """
     return {label: (fn, uses_relu) for label, (fn, uses_relu, _) in _entries(model).items()}
 
@@ -49,7 +50,7 @@ def _entries(model: nn.Module) -> dict[str, tuple[MapFn, bool, bool]]:
     ReLU off (or, for methods without a ReLU option, with their default options)."""
     methods: dict[str, tuple[MapFn, bool, bool]] = {}
     for entry in registry.registered():
-        if not entry.applies(model):
+        if not (entry.in_explorer and entry.applies(model)):
             continue
         uses_relu = entry.relu_option is not None
         for label, options in entry.explorer_entries(model).items():
