@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make book   builds the executed book into _build/html
-#   make test   runs every check: ruff, the strict book build, then pytest (HTML, browser, ...)
+#   make test   runs every check: lint, the strict book build, the browser, then pytest
 # Both first set up .venv (scripts/setup_env.sh: quick when nothing changed).
 
 SHELL := /bin/bash
@@ -9,12 +9,17 @@ BIN := .venv/bin
 # Strict: warnings are errors (-W), nitpicky references (-n), report every warning (--keep-going).
 # Notebook execution errors fail the build (see _config.yml).
 BOOK_FLAGS := -W -n --keep-going
+# Everything ruff checks and formats.
+LINT_PATHS := src tests benchmarks scripts book/_ext
+# nbstripout: outputs, execution counts, widget state and timings go; cell ids and tags stay.
+STRIP := $(BIN)/nbstripout --keep-id --extra-keys "metadata.widgets metadata.execution\
+	cell.metadata.execution cell.metadata.collapsed cell.metadata.scrolled cell.metadata.ExecuteTime"
 
 .PHONY: help setup data book slides test lint pytest browser strip bench-notebooks clean
 
 help:
 	@echo "make book   - build the executed book into _build/html"
-	@echo "make test   - ruff, strict book build, headless browser set-up, pytest"
+	@echo "make test   - lint, strict book build (+ slides), headless browser set-up, pytest"
 	@echo "make slides - export each executed chapter as a reveal.js deck (after make book)"
 	@echo "make strip  - strip outputs from notebooks/*.ipynb"
 	@echo "make bench-notebooks - time each notebook and a cold book build"
@@ -33,26 +38,26 @@ book: setup data
 	$(BIN)/python scripts/build_slides.py
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 browser:
 	@bash scripts/install_browser.sh
 
-pytest: setup
+pytest: setup data
 	$(BIN)/python -m pytest
 
-test: setup data
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/jupyter-book build . $(BOOK_FLAGS)
-	$(BIN)/python scripts/build_slides.py
-	@bash scripts/install_browser.sh
-	$(BIN)/python -m pytest
+# Every check, one step after the other (the steps are the targets above).
+test: lint book browser pytest
+
+# `make -j` must not reorder the steps of `make test`.
+.NOTPARALLEL:
 
 slides: setup
 	$(BIN)/python scripts/build_slides.py
 
 strip: setup
-	$(BIN)/python scripts/strip_notebooks.py
+	$(STRIP) notebooks/*.ipynb
 
 bench-notebooks: setup data
 	$(BIN)/python benchmarks/bench_notebooks.py

@@ -23,6 +23,7 @@ beat cache is warm, since the figures are meant for cached beats and shipped wei
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -32,11 +33,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-import nbformat
 import psutil
-from nbclient import NotebookClient
+
+from tscam._notebooks import run_notebook as run
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_SOURCES = ("book", "notebooks", "_config.yml", "_toc.yml")
@@ -80,26 +82,25 @@ class PeakRSS:
 
 
 def run_notebook(path: Path, timeout: int) -> dict[str, float]:
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    marks: dict[str, float] = {}
+    rss: list[PeakRSS] = []
+
+    @contextlib.contextmanager
+    def measured(client: object) -> Iterator[None]:
+        marks["started"] = time.perf_counter()
+        with PeakRSS(client.km.provisioner.process.pid) as peak:  # type: ignore[attr-defined]
+            rss.append(peak)
+            yield
+
     start = time.perf_counter()
-    with client.setup_kernel():
-        pid = client.km.provisioner.process.pid
-        with PeakRSS(pid) as rss:
-            started = time.perf_counter()
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-        end = time.perf_counter()
+    run(path, timeout=timeout, around_cells=measured)
+    end = time.perf_counter()
+    started = marks["started"]
     return {
         "wall_s": round(end - start, 2),
         "exec_s": round(end - started, 2),
         "kernel_start_s": round(started - start, 2),
-        "peak_rss_mb": round(rss.peak / 2**20, 1),
+        "peak_rss_mb": round(rss[0].peak / 2**20, 1),
     }
 
 
@@ -146,7 +147,8 @@ def machine() -> str:
 def torch_threads() -> int:
     out = subprocess.run(
         [sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     return int(out.stdout.strip() or 0)
 

@@ -41,7 +41,6 @@ import json
 import re
 import shutil
 import sys
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,68 +71,29 @@ SLIDE_TYPES = frozenset({"slide", "subslide", "fragment", "skip", "notes", "-"})
 
 # --- references: book/references.bib -> "[Author et al., year]" ---------------------------------
 
-_ACCENTS = {"'": "\u0301", "`": "\u0300", '"': "\u0308", "^": "\u0302", "~": "\u0303"}
+
+def _plain(text: str) -> str:
+    """Plain text of a BibTeX value: LaTeX accents ({\\'e}) resolved, braces dropped (pybtex)."""
+    from pybtex.richtext import Text
+
+    return re.sub(r"\s+", " ", str(Text.from_latex(text))).strip()
 
 
-def _latex_to_text(value: str) -> str:
-    """Plain text of a BibTeX field: accents such as {\\'e} resolved, braces dropped."""
-
-    def accent(m: re.Match) -> str:
-        return unicodedata.normalize("NFC", m.group(2) + _ACCENTS[m.group(1)])
-
-    value = re.sub(r"\\([`'\"^~])\{?\\?([A-Za-z])\}?", accent, value)
-    value = value.replace("--", "\u2013").replace("~", "\u00a0")
-    return re.sub(r"\s+", " ", value.replace("{", "").replace("}", "")).strip()
-
-
-def _field(body: str, name: str) -> str | None:
-    """The value of ``name = {...}`` (balanced braces) or ``name = "..."`` in an entry's body."""
-    m = re.search(rf"(?im)^\s*{name}\s*=\s*", body)
-    if not m:
-        return None
-    rest = body[m.end() :]
-    if rest.startswith("{"):
-        depth = 0
-        for i, ch in enumerate(rest):
-            depth += ch == "{"
-            depth -= ch == "}"
-            if depth == 0:
-                return rest[1:i]
-        return None
-    if rest.startswith('"'):
-        end = rest.find('"', 1)
-        return rest[1:end] if end > 0 else None
-    token = re.match(r"[\w.-]+", rest)
-    return token.group(0) if token else None
-
-
-def _last_name(author: str) -> str:
-    author = author.strip()
-    if author.startswith("{") and author.endswith("}"):  # an institution: {{Name of it}}
-        return _latex_to_text(author)
-    if "," in author:
-        return _latex_to_text(author.split(",", 1)[0])
-    words = _latex_to_text(author).split()
-    # "de Chazal, Philip" is the usual form; "Philip de Chazal" keeps lower-case particles.
-    for i, w in enumerate(words[:-1]):
-        if w[:1].islower():
-            return " ".join(words[i:])
-    return words[-1] if words else author
+def _last_name(person: object) -> str:
+    """ "de Chazal" for "de Chazal, Philip" or "Philip de Chazal"; an institution as written."""
+    parts = [*person.prelast_names, *person.last_names]  # type: ignore[attr-defined]
+    return _plain(" ".join(parts))
 
 
 def parse_bib(text: str) -> dict[str, str]:
     """BibTeX entries -> their author-year label: "Zhou et al., 2016", "Moody and Mark, 2001"."""
+    from pybtex.database import parse_string
+
     labels = {}
-    for m in re.finditer(r"@(\w+)\s*\{\s*([^,\s]+)\s*,", text):
-        if m.group(1).lower() in ("comment", "preamble", "string"):
-            continue
-        key = m.group(2)
-        nxt = re.compile(r"\n@\w+\s*\{").search(text, m.end())
-        body = text[m.end() : nxt.start() if nxt else len(text)]
-        authors_field = _field(body, "author") or _field(body, "editor") or ""
-        year = _latex_to_text(_field(body, "year") or "n.d.")
-        authors = [a for a in re.split(r"\s+and\s+", authors_field.strip()) if a]
-        names = [_last_name(a) for a in authors]
+    for key, entry in parse_string(text, "bibtex").entries.items():
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        names = [_last_name(p) for p in people]
+        year = _plain(entry.fields.get("year", "n.d."))
         if not names:
             who = key
         elif len(names) == 1:
@@ -531,17 +491,10 @@ def with_lecture_style(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def execute_notebook(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run a source notebook top to bottom in a fresh ``python3`` kernel (in its folder; cells
     tagged ``skip-execution`` are skipped, as in the book), in the lecture style."""
-    from nbclient import NotebookClient
+    from tscam._notebooks import run_notebook
 
     nb = with_lecture_style(nbformat.read(path, as_version=4))
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
-    return nb
+    return run_notebook(path, nb=nb, timeout=timeout)[0]
 
 
 # --- the book ----------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import re
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,24 +159,9 @@ def section_table(nb: Mapping, seconds: Mapping[int, float], heading: str) -> st
 def time_cells(path: Path, timeout: int = 600) -> dict[int, float]:
     """Run a notebook in a fresh ``python3`` kernel, in its folder, and return the seconds each
     executed cell took (cells tagged ``skip-execution`` are skipped, as in the book)."""
-    from nbclient import NotebookClient
+    from tscam._notebooks import run_notebook
 
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    seconds: dict[int, float] = {}
-    with client.setup_kernel():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code" or "skip-execution" in cell.metadata.get("tags", []):
-                continue
-            start = time.perf_counter()
-            client.execute_cell(cell, i)
-            seconds[i] = time.perf_counter() - start
-    return seconds
+    return run_notebook(path, timeout=timeout)[1]
 
 
 # --- the guide -----------------------------------------------------------------------------------

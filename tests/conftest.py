@@ -5,7 +5,8 @@
   without network), so a test can never download by accident.
 - ``mitdb_dir``: the local copy of MIT-BIH named by ``$TSCAM_MITDB``. Without it, tests that
   need real data are skipped with the reason, except when ``$CI`` is set: then they fail, so CI
-  can never pass by silently skipping the real-data tests.
+  can never pass by silently skipping the real-data tests. Every test that uses it is marked
+  ``realdata`` (and a test that reads MIT-BIH must get it through this fixture).
 - ``tscam_cache``: an empty ``$TSCAM_CACHE`` for one test.
 - ``skip_or_fail``: skip with a reason locally, fail under CI (for the book and browser tests).
 """
@@ -122,6 +123,18 @@ def _mitdb_problem(value: str | None) -> str | None:
         shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
         return f"TSCAM_MITDB={value} lacks {len(missing)} file(s) of the database: {shown}"
     return None
+
+
+#: Fixtures that give a test the MIT-BIH database: such a test is marked ``realdata``.
+REAL_DATA_FIXTURES = ("mitdb_dir",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test that needs MIT-BIH (through ``mitdb_dir``, directly or via another fixture)
+    carries the ``realdata`` marker, so ``pytest -m "not realdata"`` runs exactly the others."""
+    for item in items:
+        if any(f in getattr(item, "fixturenames", ()) for f in REAL_DATA_FIXTURES):
+            item.add_marker(pytest.mark.realdata)
 
 
 @pytest.fixture(scope="session")

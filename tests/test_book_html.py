@@ -118,8 +118,9 @@ def test_galleries_embed_their_widget_state(book_html, docname):
     # The widget manager comes from the book itself, never from a CDN.
     scripts = re.findall(r'<script[^>]*\bsrc="([^"?]+)', text)
     order = ["vendor/require.js", "widgets-setup.js", "vendor/html-manager/embed-amd.js"]
-    found = [next((i for i, s in enumerate(scripts) if s.endswith(f"_static/{o}")), -1)
-             for o in order]
+    found = [
+        next((i for i, s in enumerate(scripts) if s.endswith(f"_static/{o}")), -1) for o in order
+    ]
     assert -1 not in found and found == sorted(found), (
         f"{docname}: expected the scripts {order} in this order, got {scripts}"
     )

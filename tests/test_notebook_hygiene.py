@@ -11,6 +11,7 @@ in that order; at least two exercises, each a ``skip-execution`` cell followed b
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -183,23 +184,50 @@ def test_exercises_have_checked_hidden_solutions(path):
         )
 
 
-def test_strip_script_strips(tmp_path):
-    """scripts/strip_notebooks.py removes outputs and execution data, and keeps tags."""
+def _strip_command() -> list[str]:
+    """The nbstripout command of `make strip` (Makefile ``STRIP``), run with this Python."""
+    import shlex
+
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "Makefile").read_text())
+    words = shlex.split(re.search(r"^STRIP := (.*)$", text, re.M).group(1))
+    assert words[0].endswith("nbstripout") and "--keep-id" in words
+    hook = re.search(
+        r"entry: (\S*nbstripout .*)$", (ROOT / ".pre-commit-config.yaml").read_text(), re.M
+    )
+    assert hook and shlex.split(hook.group(1))[1:] == words[1:], "pre-commit strips as make strip"
+    return [sys.executable, "-m", "nbstripout", *words[1:]]
+
+
+def test_nbstripout_strips_and_keeps_ids_and_tags(tmp_path):
+    """`make strip` (nbstripout) removes outputs and execution data, keeps cell ids and tags."""
     import subprocess
-    import sys
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("1 + 1", metadata={"tags": ["hide-input"]})
     cell.execution_count = 3
-    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"},
-                                           execution_count=3)]
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=3)
+    ]
     nb.cells = [cell]
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     path = tmp_path / "dirty.ipynb"
     nbformat.write(nb, path)
-    subprocess.run([sys.executable, str(ROOT / "scripts/strip_notebooks.py"), str(path)],
-                   check=True, capture_output=True)
+    cell_id = cell.id
+    subprocess.run([*_strip_command(), str(path)], check=True, capture_output=True)
     clean = nbformat.read(path, as_version=4)
+    assert clean.cells[0].id == cell_id
     assert clean.cells[0].outputs == [] and clean.cells[0].execution_count is None
     assert clean.cells[0].metadata["tags"] == ["hide-input"]
     assert "widgets" not in clean.metadata
+
+
+def test_notebooks_are_what_nbstripout_leaves(tmp_path):
+    """Every chapter is already stripped: `make strip` would not change a byte."""
+    import shutil
+    import subprocess
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        copy = tmp_path / path.name
+        shutil.copy(path, copy)
+        subprocess.run([*_strip_command(), str(copy)], check=True, capture_output=True)
+        assert copy.read_bytes() == path.read_bytes(), f"{path.name}: run `make strip`"

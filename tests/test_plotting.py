@@ -20,7 +20,6 @@ from tscam.data import DEFAULT_SPEC  # noqa: E402
 T = 187
 
 
-
 @pytest.fixture
 def beat():
     t = np.arange(T)

@@ -19,7 +19,6 @@ from tscam.aggregate import class_average  # noqa: E402
 T = 187
 
 
-
 @pytest.fixture
 def beat():
     t = np.arange(T)

@@ -18,7 +18,6 @@ from tscam.evaluate import Curve  # noqa: E402
 T = 187
 
 
-
 @pytest.fixture
 def beat():
     t = np.arange(T)

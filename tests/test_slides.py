@@ -13,14 +13,10 @@ deck in ``_build/html/slides/``.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import importlib.util
 import io
 import re
-import shutil
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,6 +24,7 @@ import nbformat
 import pytest
 import yaml
 from book_support import ROOT, chapter_docnames
+from browser_support import SCREENSHOTS, assert_clean_page, chromium_tab, serving
 
 SCRIPT = ROOT / "scripts" / "build_slides.py"
 
@@ -447,38 +444,19 @@ def test_instructor_guide_links_every_deck(slides_dir, book_html):
 
 @pytest.fixture(scope="module")
 def browser_tab(slides_dir, skip_or_fail):
-    from test_browser import BROWSERS, Chromium, Tab
-
-    exe = next((shutil.which(b) for b in BROWSERS if shutil.which(b)), None)
-    if exe is None:
-        skip_or_fail(
-            "headless Chromium is not installed; run `bash scripts/install_browser.sh` "
-            "(as root: apt-get install chromium)"
-        )
-    browser = Chromium(exe)
-    try:
-        yield Tab(browser)
-    finally:
-        browser.close()
+    with chromium_tab(skip_or_fail) as tab:
+        yield tab
 
 
 @pytest.fixture(scope="module")
 def served(book_html):
-    from test_browser import _QuietHandler
-
-    handler = functools.partial(_QuietHandler, directory=str(book_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(book_html) as url:
+        yield url
 
 
 @pytest.mark.book
 @pytest.mark.parametrize("docname", chapter_docnames())
 def test_deck_in_a_browser(browser_tab, served, slides_dir, docname):
-    from test_browser import SCREENSHOTS, assert_clean_page
-
     tab = browser_tab
     name = bs.deck_filename(docname)
     assert (slides_dir / name).is_file(), f"no deck for {docname} in {slides_dir}"

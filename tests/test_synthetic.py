@@ -78,7 +78,6 @@ def test_subset_of_classes_and_errors():
         make_synthetic(0)
 
 
-
 def test_small_fcn_learns_synthetic_beats():
     from tscam.evaluate import accuracy, fit_synthetic
     from tscam.models import FCN

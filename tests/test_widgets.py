@@ -3,8 +3,6 @@ explorer builds and redraws on every control change, never raising."""
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -16,7 +14,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from ipywidgets.widgets.widget_link import Link  # noqa: E402
 
-from tscam.data import Beats, DataError, load_beats  # noqa: E402
+from tscam.data import Beats, load_beats  # noqa: E402
 from tscam.models import FCN, LSTMClassifier  # noqa: E402
 from tscam.widgets import available_methods, explorer, figure_png, gallery, gallery_grid  # noqa: E402
 
@@ -25,7 +23,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def is_png(value) -> bool:
     return bytes(value).startswith(PNG)  # Image.value is a memoryview
-
 
 
 def _fig(k: int):
@@ -130,6 +127,7 @@ def _exercise(box, y: np.ndarray) -> None:
 
     check("initial")
     assert c["method"].options[0] == "CAM" and c["relu"].disabled  # CAM has no ReLU option
+    assert list(c["method"].options) == ["CAM"] + [f"Grad-CAM block{k}" for k in (1, 2, 3)]
     for label in c["method"].options[1:]:
         c["method"].value = label
         check(label)
@@ -147,6 +145,7 @@ def _exercise(box, y: np.ndarray) -> None:
     assert list(c["method"].options) == list(available_methods(_models()["LSTM"]))
     assert "CAM" not in c["method"].options and not c["relu"].disabled
     check("LSTM")
+    assert list(c["method"].options) == ["LSTM Grad-CAM", "naive LSTM Grad-CAM (nn.LSTM output)"]
     c["method"].value = c["method"].options[1]
     check("naive")
     c["model"].value = "FCN"
@@ -188,14 +187,8 @@ def test_explorer_rejects_bad_arguments():
         explorer(_models(), np.zeros((3, 187)))
 
 
-@pytest.mark.realdata
-def test_explorer_on_real_beats():
-    try:
-        test = load_beats("inter", "test")
-    except (DataError, FileNotFoundError) as err:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"MIT-BIH database not available: {err}")
+def test_explorer_on_real_beats(mitdb_dir):
+    test = load_beats("inter", "test", mitdb_dir)
     pick = np.concatenate([np.flatnonzero(test.y == k)[:5] for k in range(5)])
     beats = test.subset(pick[:20])
     box = explorer(_models(), beats, dpi=40, figsize=(4, 2))
@@ -207,3 +200,4 @@ def test_explorer_on_real_beats():
         assert "Cannot draw" not in box.info.value, (name, box.info.value)
         assert bytes(box.image.value) != before, name
     assert f"record {beats.record[np.flatnonzero(beats.y == 2)[3]]}" in box.info.value
+    assert "(360 Hz)" in box.info.value  # the records' rate, from the beats

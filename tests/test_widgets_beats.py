@@ -20,7 +20,6 @@ from tscam.widgets import beat_browser  # noqa: E402
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-
 def _beats() -> Beats:
     """12 beats: 7 of class N (0), 5 of class V (2); no S, F, Q."""
     rng = np.random.default_rng(0)

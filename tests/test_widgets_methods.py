@@ -20,7 +20,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 FAST = {"integrated_gradients": {"n_steps": 2}, "occlusion": {"window": 17, "stride": 17}}
 
 
-
 @pytest.fixture(scope="module")
 def setup():
     torch.manual_seed(0)

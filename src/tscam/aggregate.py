@@ -31,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.records import CLASSES
+from tscam._arrays import to_numpy
+from tscam.data.meaning import class_names_of, time_axis_of
 
 NORMALIZATIONS = ("none", "max", "minmax")
 GROUP_BY = ("true", "pred")
@@ -50,9 +51,7 @@ __all__ = [
 
 def _as_array(a: Any, name: str) -> np.ndarray:
     """numpy view of an array-like or a torch tensor (detached, moved to the CPU)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):  # a torch tensor; no torch import needed
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a)
+    arr = to_numpy(a)
     if arr.dtype == object:
         raise TypeError(f"{name} must be a numeric array or tensor, got {type(a).__name__}.")
     return arr
@@ -112,6 +111,8 @@ class ClassAverage:
     subset: str = "all"  #: "all", "correct" or "misclassified" beats
     normalize: str = "max"  #: per-beat normalisation of the maps before averaging
     meta: dict[str, Any] = field(default_factory=dict)
+    #: seconds relative to the R peak for each sample of ``mean_beat`` (None: sample index)
+    t: np.ndarray | None = None
 
     @property
     def empty(self) -> bool:
@@ -182,7 +183,7 @@ def class_average(
     subset: str = "all",
     normalize: str = "max",
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> dict[str, ClassAverage]:
     """Average maps and beats per class; returns ``{class name: ClassAverage}`` for every class.
 
@@ -206,6 +207,11 @@ def class_average(
     quantiles:
         Levels of the quantile maps (per time step, over the beats of the class).
 
+    ``classes``: names of the class indices; default: the beats' own ``class_names`` (a
+    :class:`tscam.data.Beats` or :class:`~tscam.data.SyntheticBeats`), else the AAMI classes
+    (:func:`tscam.data.meaning.class_names_of`). A beats object also gives each average its
+    time axis ``t``.
+
     Every class of ``classes`` gets an entry; a class without beats has ``n == 0`` and NaN
     arrays, so callers can report it instead of crashing.
     """
@@ -213,6 +219,9 @@ def class_average(
         raise ValueError(f"by must be one of {GROUP_BY}; got {by!r}.")
     if subset not in SUBSETS:
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
+    classes = class_names_of(beats_x, classes)
+    beats_x_in = beats_x
+    t = getattr(beats_x, "t", None)  # the beats' own time axis, if they carry one
     if hasattr(beats_x, "x") and hasattr(beats_x, "y"):  # a tscam.data.Beats
         y_true = beats_x.y if y_true is None else y_true
         beats_x = beats_x.x
@@ -225,6 +234,8 @@ def class_average(
         )
     m = normalize_maps(maps, normalize)  # validates the method and the values
     x = _as_2d(beats_x, "beats_x")
+    if t is not None:
+        t = time_axis_of(beats_x_in, x.shape[1])
     n = m.shape[0]
     if x.shape[0] != n:
         raise ValueError(f"maps has {n} rows but beats_x has {x.shape[0]}: one map per beat.")
@@ -263,5 +274,6 @@ def class_average(
             by=by,
             subset=subset,
             normalize=normalize,
+            t=t,
         )
     return out

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.records import CLASSES
+from tscam._arrays import to_numpy
+from tscam.data.meaning import class_names_of
 
 __all__ = [
     "peak_agreement",
@@ -36,9 +37,7 @@ __all__ = [
 
 def _rows(a: Any, name: str) -> np.ndarray:
     """(n, T) float64 from an array-like or a torch tensor; one map (T,) becomes (1, T)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a, dtype=np.float64)
+    arr = to_numpy(a, np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
     if arr.ndim == 3 and arr.shape[1] == 1:
@@ -136,7 +135,7 @@ def typical_beats(
     x: Any,
     y: Any,
     among: Any = None,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> dict[str, int]:
     """For each class with beats: the index (into ``x``) of its most typical beat, the one with
     the smallest squared distance to the mean beat of the class.
@@ -145,6 +144,7 @@ def typical_beats(
     classified beats; a class with no beat in ``among`` falls back to all its beats. Classes
     without any beat are left out.
     """
+    classes = class_names_of(x, classes)
     xx = _rows(x, "x")
     yy = np.asarray(y)
     if yy.shape != (xx.shape[0],):

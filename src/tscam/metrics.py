@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -26,7 +26,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def classification_report(
-    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str] = CLASSES
+    y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str] | None = None
 ) -> dict[str, Any]:
     """All metrics of the course in one dict.
 
@@ -37,6 +37,7 @@ def classification_report(
       beats, such as Q in some splits, would otherwise count as 0 or be undefined).
     - ``confusion``: rows true class, columns predicted class (list of lists).
     """
+    classes = class_names_of(y_true, classes)
     k = len(classes)
     cm = confusion_matrix(y_true, y_pred, k)
     tp = np.diag(cm).astype(float)

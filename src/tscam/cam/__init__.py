@@ -20,8 +20,9 @@ from tscam.cam.checks import (
     InputTypeError,
     LayerError,
     TargetError,
+    target_scores,
 )
-from tscam.cam.conv import cam, grad_cam, target_scores, upsample_map
+from tscam.cam.conv import cam, grad_cam, upsample_map
 from tscam.cam.hooks import Capture, capture, frozen
 from tscam.cam.lstm import (
     expand_steps,

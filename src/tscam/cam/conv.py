@@ -38,32 +38,12 @@ from tscam.cam.checks import (
     check_logits,
     check_score,
     check_target,
-    check_target_range,
     layer_name,
     resolve_layer,
+    resolve_targets,
+    target_scores,
 )
 from tscam.cam.hooks import capture, frozen
-
-
-def target_scores(
-    logits: torch.Tensor, targets: torch.Tensor, score: str = "logit"
-) -> torch.Tensor:
-    """S_i: sample i's score for its own target class, shape (n,)."""
-    if score == "softmax":
-        scores = logits.softmax(dim=1)
-    elif score == "log_softmax":
-        scores = logits.log_softmax(dim=1)
-    else:
-        scores = logits
-    return scores.gather(1, targets[:, None])[:, 0]
-
-
-def resolve_targets(targets: torch.Tensor | None, logits: torch.Tensor) -> torch.Tensor:
-    """The given targets (range-checked), or the predicted class of each sample."""
-    if targets is None:
-        return logits.detach().argmax(dim=1)
-    check_target_range(targets, logits.shape[1])
-    return targets
 
 
 def upsample_map(maps: torch.Tensor, length: int) -> torch.Tensor:

@@ -27,20 +27,29 @@ from tscam.cam.checks import LayerError, layer_name, resolve_layer
 
 
 @contextmanager
-def frozen(model: nn.Module) -> Iterator[nn.Module]:
-    """Eval mode, all ``requires_grad`` off; each module's mode and each flag restored on exit."""
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode; each module's train/eval mode restored on exit (also after an error)."""
     modes = [(m, m.training) for m in model.modules()]
-    flags = [(p, p.requires_grad) for p in model.parameters()]
     try:
         model.eval()
-        for p, _ in flags:
-            p.requires_grad_(False)
         yield model
     finally:
-        for p, flag in flags:
-            p.requires_grad_(flag)
         for m, training in modes:
             m.training = training
+
+
+@contextmanager
+def frozen(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode, all ``requires_grad`` off; each module's mode and each flag restored on exit."""
+    flags = [(p, p.requires_grad) for p in model.parameters()]
+    with eval_mode(model):
+        try:
+            for p, _ in flags:
+                p.requires_grad_(False)
+            yield model
+        finally:
+            for p, flag in flags:
+                p.requires_grad_(flag)
 
 
 class Capture:

@@ -42,8 +42,9 @@ from tscam.cam.checks import (
     check_logits,
     check_score,
     check_target,
+    resolve_targets,
+    target_scores,
 )
-from tscam.cam.conv import resolve_targets, target_scores
 from tscam.cam.hooks import capture, frozen
 
 WEIGHTINGS = ("mean", "step")

@@ -23,7 +23,16 @@ from tscam.data.locate import (
     release_checksums,
     verify_files,
 )
-from tscam.data.records import AAMI_MAP, AAMI_RECORDS, ALL_RECORDS, CLASSES, DS1, DS2, record_files
+from tscam.data.records import (
+    AAMI_MAP,
+    AAMI_RECORDS,
+    ALL_RECORDS,
+    CLASSES,
+    DS1,
+    DS2,
+    MITDB_FS,
+    record_files,
+)
 
 #: Seed of every random split of the course (fixed, so every learner gets the same split).
 SPLIT_SEED = 20170101
@@ -68,8 +77,34 @@ class Beats:
         return f"Beats(n={len(self):,}, length={self.x.shape[1]}, {counts})"
 
     @property
-    def classes(self) -> tuple[str, ...]:
+    def class_names(self) -> tuple[str, ...]:
+        """Names of the classes ``y`` indexes (the five AAMI classes)."""
         return CLASSES
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Deprecated alias of :attr:`class_names` (kept for code written against it)."""
+        return self.class_names
+
+    @property
+    def fs(self) -> int:
+        """Sampling rate of the windows (Hz)."""
+        return self.spec.fs
+
+    @property
+    def r_index(self) -> int:
+        """Index of the R peak in every window."""
+        return self.spec.r_index
+
+    @property
+    def t(self) -> np.ndarray:
+        """Time axis: seconds relative to the R peak for each sample of a window."""
+        return self.spec.time_axis()
+
+    @property
+    def record_fs(self) -> int:
+        """Sampling rate of the records, the unit of ``sample`` (Hz)."""
+        return MITDB_FS
 
     def class_counts(self) -> dict[str, int]:
         """Number of beats of each AAMI class (all five classes, zeros included)."""

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from tscam.data.beats import zscore
+from tscam.data.meaning import seconds_axis
 
 #: The synthetic classes, in their default order (``y`` indexes ``class_names``).
 SYNTHETIC_CLASSES: tuple[str, ...] = ("normal", "no P wave", "wide QRS", "inverted T")
@@ -64,6 +65,13 @@ class SyntheticBeats:
     mask: np.ndarray
     class_names: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    fs: float = SYNTHETIC_FS  #: sampling rate (Hz)
+    r_index: int = SYNTHETIC_R_INDEX  #: index of the R peak in every beat
+
+    @property
+    def t(self) -> np.ndarray:
+        """Time axis: seconds relative to the R peak for each sample of a beat."""
+        return seconds_axis(self.x.shape[1], self.fs, self.r_index)
 
     def __len__(self) -> int:
         return int(self.y.shape[0])

@@ -10,6 +10,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from tscam._arrays import to_numpy  # noqa: F401  (re-exported for the evaluate modules)
+from tscam.cam import checks as cam_checks
+from tscam.cam.checks import TargetError
+from tscam.cam.hooks import eval_mode
+from tscam.methods import is_recurrent
+
 ArrayLike = np.ndarray | torch.Tensor
 
 
@@ -18,10 +24,6 @@ def model_device(model: nn.Module) -> torch.device:
     for p in model.parameters():
         return p.device
     return torch.device("cpu")
-
-
-def has_rnn(model: nn.Module) -> bool:
-    return any(isinstance(m, nn.RNNBase) for m in model.modules())
 
 
 def as_beats(x: Any, device: torch.device | None = None) -> torch.Tensor:
@@ -62,19 +64,14 @@ def evaluation(model: nn.Module, gradients: bool = False) -> Iterator[None]:
     With ``gradients=True`` on CUDA, cuDNN is switched off for models with an RNN: cuDNN can
     backpropagate through an LSTM only in training mode, and we explain the model in eval mode.
     """
-    was_training = model.training
-    model.eval()
     use_cuda = model_device(model).type == "cuda"
     flags = (
         torch.backends.cudnn.flags(enabled=False)
-        if gradients and use_cuda and has_rnn(model)
+        if gradients and use_cuda and is_recurrent(model)
         else contextlib.nullcontext()
     )
-    try:
-        with flags:
-            yield
-    finally:
-        model.train(was_training)
+    with eval_mode(model), flags:
+        yield
 
 
 @torch.no_grad()
@@ -84,20 +81,13 @@ def logits_of(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> torch
 
 
 def check_target(target: Any, n: int, n_classes: int, device: torch.device) -> torch.Tensor:
-    """A class index per beat, shape (n,) int64, from an int or a sequence of n ints."""
-    t = torch.as_tensor(np.asarray(target.cpu() if isinstance(target, torch.Tensor) else target))
-    if t.is_floating_point() or t.dtype == torch.bool:
-        raise TypeError(f"target must hold integer class indices, got dtype {t.dtype}.")
-    t = t.to(torch.int64)
-    if t.ndim == 0:
-        t = t.expand(n)
-    if tuple(t.shape) != (n,):
-        raise ValueError(f"target must be one int or one int per beat ({n}); got {tuple(t.shape)}.")
-    if (t < 0).any() or (t >= n_classes).any():
-        raise ValueError(
-            f"target classes must lie in 0..{n_classes - 1}; got {t.unique().tolist()}."
-        )
-    return t.clone().to(device)
+    """A class index per beat, shape (n,) int64, from an int or a sequence of n ints, each in
+    0..n_classes - 1 (the checks of :mod:`tscam.cam.checks`, shared with the CAM methods)."""
+    if target is None:
+        raise TargetError("target must be an int or one int per beat here, not None.")
+    t = cam_checks.check_target(target, n, device)
+    cam_checks.check_target_range(t, n_classes)
+    return t.clone()
 
 
 def resolve_target(
@@ -154,10 +144,3 @@ def baseline_rows(
         )
     index = torch.arange(n, device=device) if b.shape[0] == n else torch.zeros(n, dtype=torch.int64)
     return b, index.to(device)
-
-
-def to_numpy(a: Any) -> np.ndarray:
-    """A numpy copy of an array-like or tensor (detached, on the CPU)."""
-    if isinstance(a, torch.Tensor):
-        return a.detach().cpu().numpy()
-    return np.asarray(a)

@@ -38,33 +38,28 @@ passes over n beats: saliency about 2 (forward + backward), Integrated Gradients
 2 x ``n_steps``, occlusion ``ceil((187 - window) / stride) + 1`` (44 by default), Grad-CAM about
 2, CAM 1. Models are explained in eval
 mode; their train/eval mode, ``requires_grad`` flags and gradients are left as they were.
+
+The methods come from the registry :mod:`tscam.methods` (name, function, label, style, which
+models each applies to): a registered method is computed here like the built-in ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 from torch import nn
 
+from tscam import methods as registry
 from tscam.evaluate._common import (
     as_beats,
     baseline_rows,
     evaluation,
-    has_rnn,
     model_device,
     resolve_target,
 )
-
-METHODS: tuple[str, ...] = (
-    "cam",
-    "grad_cam",
-    "saliency",
-    "integrated_gradients",
-    "occlusion",
-    "random",
-)
+from tscam.methods import METHODS  # noqa: F401  (re-exported: the compared methods)
 
 
 class MethodNotApplicable(ValueError):
@@ -72,16 +67,19 @@ class MethodNotApplicable(ValueError):
 
 
 def applicable(model: nn.Module, method: str) -> bool:
-    """Whether ``method`` can explain ``model`` (CAM needs a conv net with GAP -> Linear)."""
-    _check_method(method)
-    if method == "cam":
-        return not has_rnn(model)
-    return True
+    """Whether ``method`` can explain ``model`` (its registry entry's ``applies``; CAM needs a
+    conv net with GAP -> Linear)."""
+    return bool(registry.get(method).applies(model))
 
 
-def _check_method(method: str) -> None:
-    if method not in METHODS:
-        raise ValueError(f"Unknown attribution method {method!r}; choose from {METHODS}.")
+def _check_applies(model: nn.Module, entry: registry.Method) -> None:
+    if not entry.applies(model):
+        raise MethodNotApplicable(
+            f"{entry.name!r} cannot explain {type(model).__name__}: CAM needs global average "
+            f"pooling followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
+            if entry.name == "cam"
+            else f"{entry.name!r} does not apply to {type(model).__name__}."
+        )
 
 
 def _cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -165,18 +163,13 @@ def _occlusion(
     return maps.sum(1)
 
 
-_FUNCTIONS: dict[str, Callable[..., torch.Tensor]] = {
-    "cam": _cam,
-    "grad_cam": _grad_cam,
-    "saliency": _saliency,
-    "integrated_gradients": _integrated_gradients,
-    "occlusion": _occlusion,
-}
-
-
 def random_maps(n: int, length: int, seed: int = 0) -> torch.Tensor:
     """Uniform random maps (n, length) from a private generator: the "random" method."""
     return torch.rand(n, length, generator=torch.Generator().manual_seed(seed))
+
+
+def _random(model: nn.Module, x: torch.Tensor, target: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    return random_maps(x.shape[0], x.shape[2], seed)
 
 
 def attribute(
@@ -194,30 +187,38 @@ def attribute(
     beat. Options per method are listed in the module docstring. Raises
     :class:`MethodNotApplicable` for a method that cannot explain this model.
     """
-    _check_method(method)
-    if not applicable(model, method):
-        raise MethodNotApplicable(
-            f"{method!r} cannot explain {type(model).__name__}: CAM needs global average pooling "
-            f"followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
-        )
-    device = model_device(model)
-    xs = as_beats(x, device)
-    n, _, length = xs.shape
-    if method == "random":
-        unknown = set(opts) - {"seed"}
-        if unknown:
-            raise TypeError(f"Unknown option(s) {sorted(unknown)} for method 'random'.")
-        return random_maps(n, length, opts.get("seed", 0)).to(device)
-    with evaluation(model, gradients=True):
+    entry = registry.get(method)
+    _check_applies(model, entry)
+    xs = as_beats(x, model_device(model))
+    if method == "random":  # no model call: no target needed
+        return _maps(model, entry, xs, None, batch_size, opts)
+    with evaluation(model):
         targets = resolve_target(model, xs, target)
+    return _maps(model, entry, xs, targets, batch_size, opts)
+
+
+def _maps(
+    model: nn.Module,
+    entry: registry.Method,
+    xs: torch.Tensor,
+    targets: torch.Tensor | None,
+    batch_size: int,
+    opts: Mapping[str, Any],
+) -> torch.Tensor:
+    """The maps of an applicable method for checked beats ``xs`` and resolved ``targets``."""
+    fn = entry.function()
+    n, _, length = xs.shape
+    if targets is None:  # the random method: the same seeded maps for any batch size
+        return fn(model, xs, None, **opts).to(xs.device)
+    with evaluation(model, gradients=True):
         parts = [
-            _FUNCTIONS[method](model, xs[i : i + batch_size], targets[i : i + batch_size], **opts)
+            fn(model, xs[i : i + batch_size], targets[i : i + batch_size], **opts)
             for i in range(0, n, batch_size)
         ]
-    maps = torch.cat([p.detach().to(device, torch.float32) for p in parts])
+    maps = torch.cat([p.detach().to(xs.device, torch.float32) for p in parts])
     if tuple(maps.shape) != (n, length):
         raise RuntimeError(
-            f"{method} returned maps of shape {tuple(maps.shape)}, not ({n}, {length})."
+            f"{entry.name} returned maps of shape {tuple(maps.shape)}, not ({n}, {length})."
         )
     return maps
 
@@ -238,7 +239,7 @@ def attribute_all(
     model: nn.Module,
     x: Any,
     target: Any = None,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     *,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     strict: bool = False,
@@ -250,19 +251,23 @@ def attribute_all(
     ``result.skipped`` with the reason (``strict=True`` raises instead). ``options`` gives
     keyword options per method, e.g. ``{"occlusion": {"window": 9}}``.
     """
+    methods = registry.names() if methods is None else tuple(methods)
     options = dict(options or {})
     for name in [*methods, *options]:
-        _check_method(name)
+        registry.get(name)
     device = model_device(model)
     xs = as_beats(x, device)
     with evaluation(model):
         targets = resolve_target(model, xs, target)
     maps: dict[str, torch.Tensor] = {}
     skipped: dict[str, str] = {}
-    for method in methods:
-        opts = dict(options.get(method, {}))
+    for method in methods:  # beats and targets checked once, above
+        entry = registry.get(method)
         try:
-            maps[method] = attribute(model, xs, method, targets, batch_size=batch_size, **opts)
+            _check_applies(model, entry)
+            none = entry.name == "random"
+            opts = options.get(method, {})
+            maps[method] = _maps(model, entry, xs, None if none else targets, batch_size, opts)
         except MethodNotApplicable as err:
             if strict:
                 raise

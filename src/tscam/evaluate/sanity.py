@@ -27,20 +27,17 @@ from torch import nn
 
 from tscam.evaluate._common import as_beats, evaluation, model_device, resolve_target, to_numpy
 from tscam.evaluate.methods import attribute
-from tscam.models import FCN, LSTMClassifier
 
 
 def default_layers(model: nn.Module) -> tuple[str, ...]:
     """Layer names in randomisation order, top (output) first.
 
-    FCN: ``classifier, block3, block2, block1``; LSTM: ``head, lstm``; any other model: its
-    top-level children that hold parameters, last first.
+    The model's top-level children that hold parameters, last first (FCN: ``classifier,
+    block3, block2, block1``; LSTM: ``head, lstm``).
     """
-    if isinstance(model, FCN):
-        return ("classifier", "block3", "block2", "block1")
-    if isinstance(model, LSTMClassifier):
-        return ("head", "lstm")
-    names = [name for name, child in model.named_children() if any(child.parameters())]
+    names = [
+        name for name, child in model.named_children() if next(child.parameters(), None) is not None
+    ]
     return tuple(reversed(names))
 
 

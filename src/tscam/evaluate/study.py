@@ -1,6 +1,7 @@
 """Every measure of one model, computed once and kept: the chapter's figures and its table.
 
-:func:`tscam.evaluate.comparison_table` returns one number per measure. A chapter also wants to
+:func:`tscam.evaluate.comparison_table` returns one number per measure (it is a view of
+:func:`evaluate_methods`, the one loop over methods and measures). A chapter also wants to
 *see* what is behind the numbers (the maps, the mean deletion and insertion curves, the rank
 correlation after each randomised layer), and on a large network it cannot afford to compute
 everything twice. :func:`evaluate_methods` computes each method's maps once, then every measure
@@ -29,7 +30,7 @@ from torch import nn
 from tscam.evaluate._common import as_beats, as_maps, baseline_rows, model_device, to_numpy
 from tscam.evaluate.deletion import Curve, deletion_curve, insertion_curve, interpolate, ranks
 from tscam.evaluate.localization import Score, pointing_game, relevance_mass
-from tscam.evaluate.methods import METHODS, attribute_all
+from tscam.evaluate.methods import attribute_all
 from tscam.evaluate.sanity import cascading_randomization
 
 __all__ = [
@@ -154,7 +155,7 @@ def evaluate_methods(
     data: str = "",
     target: Any = None,
     mask: Any = None,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     steps: int = 10,
     baseline: Any = "zero",

@@ -7,11 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from tscam.evaluate._common import as_beats, model_device, to_numpy
-from tscam.evaluate.deletion import deletion_curve, insertion_curve
-from tscam.evaluate.localization import pointing_game, relevance_mass
-from tscam.evaluate.methods import METHODS, attribute_all
-from tscam.evaluate.sanity import cascading_randomization
+from tscam.evaluate.study import evaluate_methods
 
 #: Columns of :func:`comparison_table`, with the header :func:`format_table` gives them
 #: (arrows: which direction is better).
@@ -30,7 +26,7 @@ COLUMNS: dict[str, str] = {
 def comparison_table(
     models: nn.Module | Mapping[str, nn.Module],
     x: Any,
-    methods: Sequence[str] = METHODS,
+    methods: Sequence[str] | None = None,
     target: Any = None,
     *,
     mask: Any = None,
@@ -55,42 +51,32 @@ def comparison_table(
 
     ``models`` is one model or ``{name: model}``; ``target`` None explains each model's predicted
     class (pass the true labels to explain those). Methods a model cannot use are left out.
+    ``methods`` None: the compared methods of the registry (:data:`tscam.methods.METHODS`).
+
+    The rows of :meth:`Study.rows <tscam.evaluate.study.Study.rows>` of
+    :func:`~tscam.evaluate.study.evaluate_methods` (the one implementation), per model, reduced
+    to the :data:`COLUMNS`.
     """
     if isinstance(models, nn.Module):
         models = {type(models).__name__: models}
-    options = {k: dict(v) for k, v in (options or {}).items()}
-    mask_np = None if mask is None else to_numpy(mask)
     rows: list[dict[str, Any]] = []
     for name, model in models.items():
-        xs = as_beats(x, model_device(model))
-        maps = attribute_all(model, xs, target, methods, options=options)
-        for method, m in maps.items():
-            deletion = deletion_curve(
-                model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size
-            )
-            insertion = insertion_curve(
-                model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size
-            )
-            row: dict[str, Any] = {
-                "model": name,
-                "method": method,
-                "deletion_auc": deletion.auc,
-                "insertion_auc": insertion.auc,
-                "aopc": deletion.aopc,
-                "sanity_spearman": None,
-                "relevance_mass": None,
-                "pointing_game": None,
-            }
-            if sanity:
-                k = xs.shape[0] if sanity_beats is None else sanity_beats
-                steps_ = cascading_randomization(
-                    model, xs[:k], method, maps.target[:k], seed, options=options.get(method)
-                )
-                row["sanity_spearman"] = steps_[-1][1]
-            if mask_np is not None:
-                row["relevance_mass"] = relevance_mass(m, mask_np).mean
-                row["pointing_game"] = pointing_game(m, mask_np).mean
-            rows.append(row)
+        study = evaluate_methods(
+            model,
+            x,
+            name=name,
+            target=target,
+            mask=mask,
+            methods=methods,
+            options=options,
+            steps=steps,
+            baseline=baseline,
+            mean=mean,
+            sanity_beats=(sanity_beats if sanity else 0),
+            seed=seed,
+            batch_size=batch_size,
+        )
+        rows += [{c: row[c] for c in COLUMNS} for row in study.rows()]
     return rows
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from tscam.aggregate import class_average
-from tscam.data.records import CLASSES
+from tscam.data import CLASSES
 from tscam.exercises._core import CheckResult, check_array_close, check_callable
 
 __all__ = [

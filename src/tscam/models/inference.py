@@ -25,12 +25,14 @@ def predict_logits(
     """Logits for every beat, computed in eval mode and in batches (mode restored after)."""
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
     xs = as_input(x)
     try:
-        out = [
-            model(xs[i : i + batch_size].to(device)).cpu() for i in range(0, len(xs), batch_size)
-        ]
+        with torch.no_grad():
+            out = [
+                model(xs[i : i + batch_size].to(device)).cpu()
+                for i in range(0, len(xs), batch_size)
+            ]
     finally:
         model.train(was_training)
     return torch.cat(out) if out else torch.empty(0)

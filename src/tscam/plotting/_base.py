@@ -12,9 +12,10 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 
-from tscam.data.beats import DEFAULT_SPEC
+from tscam._arrays import to_numpy
+from tscam.data.meaning import time_axis_of
 
-#: Label of the default time axis (beats of the course, 187 samples at 125 Hz).
+#: Label of a time axis in seconds relative to the R peak.
 SECONDS_LABEL = "time relative to the R peak (s)"
 SAMPLES_LABEL = "sample"
 
@@ -48,9 +49,7 @@ def root_figure(ax: Axes) -> Figure:
 
 def as_1d(a: Any, name: str, allow_nan: bool = False) -> np.ndarray:
     """A 1-D float array from a list, numpy array or (CPU) torch tensor of shape (T,) or (1, T)."""
-    if hasattr(a, "detach") and hasattr(a, "cpu"):
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a, dtype=float)
+    arr = to_numpy(a, float)
     if arr.ndim == 2 and 1 in arr.shape:
         arr = arr.reshape(-1)
     if arr.ndim != 1 or arr.size == 0:
@@ -74,17 +73,26 @@ def same_length(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
 def time_axis(length: int, t: Any = None) -> tuple[np.ndarray, str, bool]:
     """``(t, xlabel, r_at_zero)`` for a beat of ``length`` samples.
 
-    Beats of the course's length (187) are drawn in seconds relative to the R peak
-    (``DEFAULT_SPEC.time_axis()``); other lengths by sample index. A given ``t`` is used as is
-    (its R peak, if marked, is taken to be at t = 0).
+    ``t`` is the time axis, taken from the data: an object that carries one (beats with
+    ``.t``, such as :class:`tscam.data.Beats` and :class:`~tscam.data.SyntheticBeats`, or a
+    :class:`tscam.aggregate.ClassAverage`) is drawn in seconds relative to the R peak; an array
+    is used as is (its R peak, if marked, is taken to be at t = 0). Without ``t``, plain arrays
+    get the default of :func:`tscam.data.meaning.time_axis_of` (the course's window for its
+    length, else the sample index).
     """
+    if t is not None and hasattr(t, "t") and not isinstance(t, np.ndarray):
+        own = time_axis_of(t, length)
+        if own is None:
+            return np.arange(length, dtype=float), SAMPLES_LABEL, False
+        return own, SECONDS_LABEL, bool(own.min() <= 0.0 <= own.max())
     if t is not None:
         t = as_1d(t, "t")
         if t.shape[0] != length:
             raise ValueError(f"t has {t.shape[0]} values but the beat has {length} samples.")
         return t, "time (s)", bool(t.min() <= 0.0 <= t.max())
-    if length == DEFAULT_SPEC.length:
-        return DEFAULT_SPEC.time_axis(), SECONDS_LABEL, True
+    default = time_axis_of(None, length)
+    if default is not None:
+        return default, SECONDS_LABEL, True
     return np.arange(length, dtype=float), SAMPLES_LABEL, False
 
 

@@ -12,6 +12,7 @@ from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
+from tscam.compare import segment_means
 from tscam.plotting._base import (
     add_colorbar,
     as_1d,
@@ -174,14 +175,12 @@ def segment_values(heatmap: Any, n_segments: int, length: int) -> np.ndarray:
     """One value per segment from a per-segment map (n_segments,) or an expanded map (length,)
     (averaged over each segment, which for the LSTM's expanded maps returns the step values)."""
     h = as_1d(heatmap, "heatmap")
-    if h.shape[0] == n_segments:
-        return h
-    if h.shape[0] == length:
-        return h.reshape(n_segments, length // n_segments).mean(axis=1)
-    raise ValueError(
-        f"heatmap must have one value per segment ({n_segments}) or per sample ({length}); "
-        f"got {h.shape[0]}."
-    )
+    if h.shape[0] not in (n_segments, length):
+        raise ValueError(
+            f"heatmap must have one value per segment ({n_segments}) or per sample ({length}); "
+            f"got {h.shape[0]}."
+        )
+    return segment_means(h, n_segments)[0]
 
 
 def plot_segments(

@@ -125,7 +125,7 @@ def _draw_class_average(
         return [ax]
     mean_map = _expand(avg, avg.mean_map)
     x, sx = avg.mean_beat, avg.std_beat
-    tt, xlabel, r_at_zero = time_axis(x.shape[0], t)
+    tt, xlabel, r_at_zero = time_axis(x.shape[0], avg if t is None else t)
     ax.fill_between(tt, x - sx, x + sx, color="0.55", alpha=0.3, lw=0, zorder=1)
     ylim = padded_limits(np.concatenate([x - sx, x + sx]), 0.05)
     draw_heatmap(ax, tt, x, mean_map, style, cmap, norm, ylim=ylim)

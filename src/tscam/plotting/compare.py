@@ -234,7 +234,7 @@ def plot_average_profiles(
             ax.set_xticks([])
             ax.set_yticks([])
             continue
-        tt, xlabel, r_at_zero = time_axis(first.mean_beat.shape[0])
+        tt, xlabel, r_at_zero = time_axis(first.mean_beat.shape[0], first)
         beat_ax = ax.twinx()
         beat_ax.plot(tt, first.mean_beat, color="0.8", lw=1.2, zorder=0)
         beat_ax.set_yticks([])

@@ -11,14 +11,14 @@ from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 from tscam.plotting._base import add_colorbar, axes_or_new
 from tscam.plotting.colors import CONFUSION_CMAP, OKABE_ITO, relevance_cmap
 
 
 def plot_confusion(
     confusion: Any,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
     ax: Axes | None = None,
     normalize: bool = True,
     *,
@@ -34,6 +34,7 @@ def plot_confusion(
     dashes. ``normalize=False`` colours by counts. Returns the figure.
     """
     cm = np.asarray(confusion, dtype=float)
+    classes = class_names_of(None, classes)
     k = len(classes)
     if cm.shape != (k, k):
         raise ValueError(
@@ -125,11 +126,12 @@ def plot_architecture_fcn(
     filters: Sequence[int] = (128, 256, 128),
     kernels: Sequence[int] = (8, 5, 3),
     length: int = 187,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> Figure:
     """The FCN of the course (Wang et al. 2017) as boxes and arrows: input beat, three
     convolutional blocks (Conv1d + BatchNorm + ReLU), global average pooling, linear layer and
     softmax, with the shape of the data between the boxes. Returns the figure."""
+    classes = class_names_of(None, classes)
     w, h, y, gap = 1.45, 1.5, 0.0, 0.78
     xs = [i * (w + gap) for i in range(7)]
     x_range, y_range = (-0.1, xs[6] + w * 0.9 + 0.1), (-0.72, h + 0.06)

@@ -19,6 +19,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from tscam import methods as registry
+from tscam.methods import METHOD_LABELS
 from tscam.plotting._base import as_1d, axes_or_new, root_figure, same_length, scaled, time_axis
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat, plot_beat_heatmap
 from tscam.plotting.colors import OKABE_ITO, is_signed
@@ -35,40 +37,26 @@ __all__ = [
     "shade_region",
 ]
 
-#: Display names of the attribution methods of :mod:`tscam.evaluate`.
-METHOD_LABELS: dict[str, str] = {
-    "cam": "CAM",
-    "grad_cam": "Grad-CAM",
-    "saliency": "saliency",
-    "integrated_gradients": "Integrated Gradients",
-    "occlusion": "occlusion",
-    "random": "random",
-}
-
-_METHOD_STYLES: dict[str, dict[str, Any]] = {
-    "cam": {"color": OKABE_ITO["blue"], "ls": "-", "marker": "o"},
-    "grad_cam": {"color": OKABE_ITO["vermillion"], "ls": "-", "marker": "s"},
-    "saliency": {"color": OKABE_ITO["bluish green"], "ls": "-.", "marker": "^"},
-    "integrated_gradients": {"color": OKABE_ITO["orange"], "ls": (0, (5, 1, 1, 1)), "marker": "D"},
-    "occlusion": {"color": OKABE_ITO["reddish purple"], "ls": ":", "marker": "v"},
-    "random": {"color": "0.45", "ls": "--", "marker": None},
-}
 _EXTRA_COLORS = (OKABE_ITO["sky blue"], OKABE_ITO["black"], OKABE_ITO["yellow"])
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 REGION_COLOR = "0.82"
 
 
 def method_label(method: str) -> str:
-    """Display name of a method (``"grad_cam"`` -> ``"Grad-CAM"``); unknown names unchanged."""
-    return METHOD_LABELS.get(method, method)
+    """Display name of a method (``"grad_cam"`` -> ``"Grad-CAM"``, from the registry
+    :mod:`tscam.methods`); unknown names unchanged."""
+    return registry.label(method)
 
 
 def method_style(method: str, index: int = 0) -> dict[str, Any]:
-    """Colour, line style and marker of a method (a fixed style per known method; others get
-    the remaining colours in turn by ``index``)."""
-    if method in _METHOD_STYLES:
-        return dict(_METHOD_STYLES[method])
-    return {"color": _EXTRA_COLORS[index % len(_EXTRA_COLORS)], "ls": "-", "marker": "x"}
+    """Colour, line style and marker of a method: its registry style (colour names of the
+    Okabe-Ito palette resolved); methods without one get the remaining colours in turn by
+    ``index``."""
+    entry = dict(registry.registered_style(method) or {})
+    if "color" not in entry:
+        entry["color"] = _EXTRA_COLORS[index % len(_EXTRA_COLORS)]
+    entry["color"] = OKABE_ITO.get(entry["color"], entry["color"])
+    return {"ls": "-", "marker": "x", **entry}
 
 
 def _curve_arrays(curve: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -246,13 +234,16 @@ def plot_method_maps(
     title_prefix: str = "",
     ncols: int = 2,
     panel_size: tuple[float, float] = (5.0, 2.5),
+    t: Any = None,
 ) -> Figure:
     """One beat under every method: a panel per entry of ``maps`` (``{method: map (T,)}``), the
     beat's line coloured by that map with its own colour bar (methods have different units;
     signed maps such as Integrated Gradients get the diverging colour map). A map that is None
     gives a panel saying the method does not apply (CAM on an LSTM). ``cls`` (the explained
     class) goes into each panel's title. ``mask`` (T,) shades a ground-truth region behind
-    every panel. ``axes`` (one per map) or a new grid of ``ncols`` columns. Returns the figure.
+    every panel. ``axes`` (one per map) or a new grid of ``ncols`` columns. ``t``: the time
+    axis, or the beats the beat comes from (see :func:`tscam.plotting.plot_beat`). Returns the
+    figure.
     """
     if not isinstance(maps, Mapping) or not maps:
         raise ValueError("maps must be a non-empty dict {method: map or None}.")
@@ -273,7 +264,7 @@ def plot_method_maps(
         label = method_label(name)
         title = f"{title_prefix}{label}"
         if m is None:
-            plot_beat(x, ax=ax, title=title)
+            plot_beat(x, ax=ax, title=title, t=t)
             ax.text(
                 0.5,
                 0.5,
@@ -290,12 +281,13 @@ def plot_method_maps(
                 x,
                 h,
                 ax=ax,
+                t=t,
                 signed=signed,
                 cbar_label=_short_label(label, signed),
                 title=title if cls is None else f"{title}, class {cls}",
             )
         if mask is not None:
-            shade_region(ax, mask, label=mask_label)
+            shade_region(ax, mask, label=mask_label, t=t)
     return root_figure(axes[0])
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from tscam._arrays import to_numpy
 from tscam.plotting._base import (
     add_colorbar,
     as_1d,
@@ -29,9 +30,7 @@ FEATURE_LABEL = "activation $A_k(t)$ (a.u.)"
 
 
 def _as_2d(a: Any, name: str) -> np.ndarray:
-    if hasattr(a, "detach") and hasattr(a, "cpu"):
-        a = a.detach().cpu().numpy()
-    arr = np.asarray(a, dtype=float)
+    arr = to_numpy(a, float)
     if arr.ndim == 3 and arr.shape[0] == 1:
         arr = arr[0]
     if arr.ndim != 2 or arr.size == 0:

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 from tscam.plotting._base import as_1d, axes_or_new, root_figure, scaled
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
 from tscam.plotting.colors import CLASS_COLORS, OKABE_ITO
@@ -31,9 +31,10 @@ def plot_beat_prediction(
     axes: Any = None,
     *,
     true: int | str | None = None,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
     title: str | None = None,
     ylabel: str | None = AMPLITUDE_LABEL,
+    t: Any = None,
 ) -> Figure:
     """A beat (left) and the model's class probabilities as horizontal bars (right).
 
@@ -41,9 +42,11 @@ def plot_beat_prediction(
     The predicted class (largest probability) is drawn in its class colour, the others in grey;
     ``true`` (index or name) is marked "true" beside its bar. The default title says the true
     and the predicted class. ``axes`` is a pair (beat axes, bar axes) or None for a new figure.
-    Returns the figure.
+    ``t``: the time axis, or the beats ``x`` comes from (their time axis and, unless
+    ``classes`` is given, their class names). Returns the figure.
     """
     p = as_1d(probs, "probs")
+    classes = class_names_of(t, classes)
     k = len(classes)
     if p.shape[0] != k:
         raise ValueError(f"probs has {p.shape[0]} values but there are {k} classes {classes}.")
@@ -52,8 +55,8 @@ def plot_beat_prediction(
             "probs must be probabilities in [0, 1]; apply softmax to the logits first "
             "(torch.softmax(logits, dim=1))."
         )
-    t = None if true is None else (classes.index(true) if isinstance(true, str) else int(true))
-    if t is not None and not 0 <= t < k:
+    ti = None if true is None else (classes.index(true) if isinstance(true, str) else int(true))
+    if ti is not None and not 0 <= ti < k:
         raise ValueError(f"true={true!r} is not a class index 0..{k - 1} or a name in {classes}.")
     if axes is None:
         fig, axes = plt.subplots(
@@ -67,9 +70,9 @@ def plot_beat_prediction(
     fig = root_figure(ax_beat)
     pred = int(np.argmax(p))
     if title is None:
-        head = f"true {classes[t]}, " if t is not None else ""
+        head = f"true {classes[ti]}, " if ti is not None else ""
         title = f"{head}predicted {classes[pred]} (p = {p[pred]:.2f})"
-    plot_beat(x, ax=ax_beat, title=title, ylabel=ylabel)
+    plot_beat(x, ax=ax_beat, title=title, ylabel=ylabel, t=t)
     colors = [CLASS_COLORS.get(c, "0.3") if i == pred else "0.75" for i, c in enumerate(classes)]
     pos = np.arange(k)
     ax_bar.barh(pos, p, color=colors, height=0.7)
@@ -81,8 +84,8 @@ def plot_beat_prediction(
     ax_bar.set_title("model output", fontsize="medium")
     for i, v in enumerate(p):
         ax_bar.text(v + 0.03, i, f"{v:.2f}", va="center", ha="left", fontsize="small")
-    if t is not None:
-        ax_bar.set_yticks(pos, [f"{c} (true)" if i == t else c for i, c in enumerate(classes)])
+    if ti is not None:
+        ax_bar.set_yticks(pos, [f"{c} (true)" if i == ti else c for i, c in enumerate(classes)])
     return fig
 
 

@@ -12,7 +12,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from tscam.data.records import CLASSES
 from tscam.plotting._base import as_1d, axes_or_new, padded_limits, scaled, time_axis
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
 from tscam.plotting.colors import BEAT_COLOR, CLASS_COLORS, OKABE_ITO
@@ -107,7 +106,7 @@ def plot_class_counts(
     counts: Mapping[str, Mapping[str, int]],
     ax: Axes | None = None,
     *,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
     log: bool = True,
     title: str | None = None,
 ) -> Figure:
@@ -121,6 +120,8 @@ def plot_class_counts(
     names = list(counts)
     width = 0.8 / len(names)
     palette = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "reddish purple")]
+    if classes is None:  # the classes the counts name, in order of first appearance
+        classes = list(dict.fromkeys(c for per_set in counts.values() for c in per_set))
     pos = np.arange(len(classes))
     top = 1
     for j, name in enumerate(names):
@@ -282,7 +283,7 @@ def plot_class_means(
         raise ValueError(f"{len(shown)} classes have beats but only {len(axes)} axes given.")
     for ax, a in zip(axes, shown, strict=False):
         color = CLASS_COLORS.get(a.cls, BEAT_COLOR)
-        tt, xlabel, r_at_zero = time_axis(a.mean_beat.shape[0])
+        tt, xlabel, r_at_zero = time_axis(a.mean_beat.shape[0], a)
         ax.fill_between(
             tt,
             a.mean_beat - a.std_beat,

@@ -1,10 +1,13 @@
-"""Pieces shared by the widgets: figures to PNG bytes, and the class filter + beat slider."""
+"""Pieces shared by the widgets: the redraw scaffold, figures to PNG bytes, and the class filter
++ beat slider."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -18,6 +21,46 @@ def error_html(what: str, err: Exception) -> str:
         f"<span style='color:#b00'>Cannot draw this {html.escape(what)}: "
         f"{html.escape(type(err).__name__)}: {html.escape(str(err))}</span>"
     )
+
+
+class Redraw:
+    """The redraw scaffold every widget shares.
+
+    Calling it (as an observer of any control) runs ``draw()``, unless it is quiet; an error
+    becomes a red message in ``info`` (:func:`error_html`), never a traceback. :meth:`after`
+    wraps an update of other controls: it runs quietly (no redraw per changed control), then
+    redraws once.
+    """
+
+    def __init__(self, draw: Callable[[], None], info: w.HTML, what: str = "choice") -> None:
+        self.draw, self.info, self.what, self.quiet = draw, info, what, False
+
+    def __call__(self, *_: Any) -> None:
+        if self.quiet:
+            return
+        try:
+            self.draw()
+        except Exception as err:  # shown to the user instead of a traceback
+            self.info.value = error_html(self.what, err)
+
+    @contextlib.contextmanager
+    def quietly(self) -> Iterator[None]:
+        """No redraw while the block changes controls."""
+        self.quiet = True
+        try:
+            yield
+        finally:
+            self.quiet = False
+
+    def after(self, update: Callable[[], None]) -> Callable[[Any], None]:
+        """An observer that runs ``update()`` quietly, then redraws once."""
+
+        def handler(_: Any) -> None:
+            with self.quietly():
+                update()
+            self()
+
+        return handler
 
 
 def beat_selector(
@@ -38,6 +81,34 @@ def beat_selector(
         value=0, min=0, max=len(y) - 1, description="beat", style=desc, continuous_update=False
     )
     return filter_dd, beat_sl
+
+
+class BeatSelection:
+    """The class filter and beat slider of :func:`beat_selector`, and the beats they select."""
+
+    def __init__(self, y: np.ndarray, classes: Sequence[str], all_value: int) -> None:
+        self.y, self.all_value = np.asarray(y), all_value
+        self.filter, self.slider = beat_selector(self.y, classes, all_value)
+
+    def indices(self) -> np.ndarray:
+        """Positions of the beats the filter selects."""
+        k = self.filter.value
+        return np.arange(len(self.y)) if k == self.all_value else np.flatnonzero(self.y == k)
+
+    def current(self) -> tuple[np.ndarray, int]:
+        """``(selected positions, position of the beat the slider shows)``."""
+        idx = self.indices()
+        return idx, int(idx[min(self.slider.value, len(idx) - 1)])
+
+    def connect(self, redraw: Redraw) -> None:
+        """Redraw on each change; a new filter first moves the slider to its first beat."""
+
+        def restart() -> None:
+            self.slider.value = 0
+            self.slider.max = max(len(self.indices()) - 1, 0)
+
+        self.filter.observe(redraw.after(restart), names="value")
+        self.slider.observe(redraw, names="value")
 
 
 def figure_png(fig: Figure, dpi: float = 100, close: bool = True) -> bytes:

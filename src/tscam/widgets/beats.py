@@ -4,15 +4,16 @@ with where it comes from, and, given a model, the model's class probabilities be
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 
-from tscam.data.records import CLASSES, MITDB_FS
+from tscam.data.meaning import class_names_of
 from tscam.plotting.beats import plot_beat
 from tscam.plotting.predictions import plot_beat_prediction
-from tscam.widgets._render import error_html, figure_png, new_figure
+from tscam.widgets._render import Redraw, figure_png, new_figure
 
 __all__ = ["beat_browser"]
 
@@ -42,7 +43,7 @@ def beat_browser(
     *,
     figsize: tuple[float, float] = (8.0, 3.0),
     dpi: float = 100,
-    classes: tuple[str, ...] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> w.VBox:
     """A live browser of beats, for notebooks with a kernel. Returns the widget (display it).
 
@@ -56,6 +57,7 @@ def beat_browser(
     (the plot, PNG), ``info`` (an HTML line) and ``redraw()``.
     """
     _check(beats, model)
+    classes = class_names_of(beats, classes)
     y = np.asarray(beats.y)
     counts = np.bincount(y, minlength=len(classes))
     present = [
@@ -73,50 +75,42 @@ def beat_browser(
     )
     image = w.Image(format="png")
     info = w.HTML()
-    state = {"quiet": False}
 
-    def redraw(*_: Any) -> None:
-        if state["quiet"]:
-            return
-        try:
-            idx = np.flatnonzero(y == class_dd.value)
-            i = int(idx[min(beat_sl.value, len(idx) - 1)])
-            x = np.asarray(beats.x[i], dtype=np.float32)
-            fig = new_figure(figsize)
-            if model is None:
-                title = f"class {classes[int(y[i])]}, beat {beat_sl.value + 1} of {len(idx):,}"
-                plot_beat(x, ax=fig.subplots(), title=title)
-            else:
-                axes = fig.subplots(1, 2, width_ratios=(3.2, 1.0))
-                plot_beat_prediction(x, _probabilities(model, x), axes, true=int(y[i]))
-            image.value = figure_png(fig, dpi=dpi)
-            where = ""
-            if hasattr(beats, "record") and hasattr(beats, "sample"):
-                at = int(beats.sample[i])
-                where = (
-                    f"record {html.escape(str(beats.record[i]))}, annotation at sample "
-                    f"{at:,} ({MITDB_FS} Hz: {at / MITDB_FS:.1f} s)"
-                )
-                if hasattr(beats, "symbol"):
-                    where += f", symbol {html.escape(str(beats.symbol[i]))!r}"
-                where += "; "
-            info.value = (
-                f"<small>{where}beat {beat_sl.value + 1} of {len(idx):,} of class "
-                f"{classes[int(y[i])]} (index {i} in the set)</small>"
+    def draw() -> None:
+        idx = np.flatnonzero(y == class_dd.value)
+        i = int(idx[min(beat_sl.value, len(idx) - 1)])
+        x = np.asarray(beats.x[i], dtype=np.float32)
+        fig = new_figure(figsize)
+        if model is None:
+            title = f"class {classes[int(y[i])]}, beat {beat_sl.value + 1} of {len(idx):,}"
+            plot_beat(x, ax=fig.subplots(), title=title, t=beats)
+        else:
+            axes = fig.subplots(1, 2, width_ratios=(3.2, 1.0))
+            plot_beat_prediction(
+                x, _probabilities(model, x), axes, true=int(y[i]), classes=classes, t=beats
             )
-        except Exception as err:  # shown to the user instead of a traceback
-            info.value = error_html("beat", err)
+        image.value = figure_png(fig, dpi=dpi)
+        where = ""
+        if hasattr(beats, "record") and hasattr(beats, "sample"):
+            at, fs = int(beats.sample[i]), getattr(beats, "record_fs", None)
+            where = f"record {html.escape(str(beats.record[i]))}, annotation at sample {at:,}" + (
+                f" ({fs} Hz: {at / fs:.1f} s)" if fs else ""
+            )
+            if hasattr(beats, "symbol"):
+                where += f", symbol {html.escape(str(beats.symbol[i]))!r}"
+            where += "; "
+        info.value = (
+            f"<small>{where}beat {beat_sl.value + 1} of {len(idx):,} of class "
+            f"{classes[int(y[i])]} (index {i} in the set)</small>"
+        )
 
-    def on_class(_: Any) -> None:
-        state["quiet"] = True
-        try:
-            beat_sl.value = 0
-            beat_sl.max = max(int(counts[class_dd.value]) - 1, 0)
-        finally:
-            state["quiet"] = False
-        redraw()
+    redraw = Redraw(draw, info, "beat")
 
-    class_dd.observe(on_class, names="value")
+    def update_class() -> None:
+        beat_sl.value = 0
+        beat_sl.max = max(int(counts[class_dd.value]) - 1, 0)
+
+    class_dd.observe(redraw.after(update_class), names="value")
     beat_sl.observe(redraw, names="value")
     redraw()
     box = w.VBox([w.HBox([class_dd, beat_sl]), image, info])

@@ -5,16 +5,16 @@ class average is recomputed from precomputed maps and redrawn on every change.""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 import numpy as np
 
 from tscam.aggregate import NORMALIZATIONS, SUBSETS, class_average
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 from tscam.plotting.classes import plot_class_average
-from tscam.widgets._render import error_html, figure_png, new_figure
+from tscam.widgets._render import Redraw, figure_png, new_figure
 
 __all__ = ["class_explorer"]
 
@@ -41,7 +41,7 @@ def class_explorer(
     *,
     figsize: tuple[float, float] = (8.0, 4.6),
     dpi: float = 100,
-    classes: tuple[str, ...] = CLASSES,
+    classes: Sequence[str] | None = None,
     method: str = "Grad-CAM",
 ) -> w.VBox:
     """A live explorer of class-average heatmaps, for notebooks with a kernel. Returns the widget.
@@ -57,6 +57,7 @@ def class_explorer(
     The returned box has attributes ``controls`` (dict), ``image``, ``info`` and ``redraw()``.
     """
     _, preds = _check(maps, y_true, y_pred)
+    classes = class_names_of(beats_x, classes)
     yt = np.asarray(y_true)
     counts = np.bincount(yt, minlength=len(classes))
     desc = {"description_width": "initial"}
@@ -72,31 +73,29 @@ def class_explorer(
     image = w.Image(format="png")
     info = w.HTML()
 
-    def redraw(*_: Any) -> None:
-        try:
-            model = model_dd.value
-            avg = class_average(
-                maps[model],
-                beats_x,
-                yt,
-                preds[model],
-                subset=subset_dd.value,
-                normalize=norm_dd.value,
-                classes=classes,
-            )[class_dd.value]
-            fig = new_figure(figsize)
-            plot_class_average(
-                avg,
-                ax=fig.subplots(),
-                band=BANDS[band_dd.value],
-                method=method,
-                title=f"{model}: {avg.describe()}",
-            )
-            image.value = figure_png(fig, dpi=dpi)
-            info.value = f"<small>{html.escape(model)} · {html.escape(avg.describe())}</small>"
-        except Exception as err:  # shown to the user instead of a traceback
-            info.value = error_html("choice", err)
+    def draw() -> None:
+        model = model_dd.value
+        avg = class_average(
+            maps[model],
+            beats_x,
+            yt,
+            preds[model],
+            subset=subset_dd.value,
+            normalize=norm_dd.value,
+            classes=classes,
+        )[class_dd.value]
+        fig = new_figure(figsize)
+        plot_class_average(
+            avg,
+            ax=fig.subplots(),
+            band=BANDS[band_dd.value],
+            method=method,
+            title=f"{model}: {avg.describe()}",
+        )
+        image.value = figure_png(fig, dpi=dpi)
+        info.value = f"<small>{html.escape(model)} · {html.escape(avg.describe())}</small>"
 
+    redraw = Redraw(draw, info)
     for c in (model_dd, class_dd, subset_dd, norm_dd, band_dd):
         c.observe(redraw, names="value")
     redraw()

@@ -4,7 +4,7 @@ filter and a beat; the heatmap is recomputed and redrawn on every change."""
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
@@ -12,9 +12,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam.data.records import CLASSES
+from tscam import methods as registry
+from tscam.data.meaning import class_names_of
+from tscam.models.inference import predict_logits
 from tscam.plotting import plot_beat_heatmap, relevance_label
-from tscam.widgets._render import beat_selector, error_html, figure_png, new_figure
+from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure
 
 #: ``fn(model, x, target, relu) -> maps (n, T)``.
 MapFn = Callable[[nn.Module, torch.Tensor, Any, bool], torch.Tensor]
@@ -23,37 +25,44 @@ PREDICTED = -1  # value of the "predicted class" target option
 __all__ = ["MapFn", "available_methods", "explorer"]
 
 
+def _map_fn(name: str, options: dict[str, Any], relu_option: str | None) -> MapFn:
+    from tscam.evaluate import attribute
+
+    def fn(m: nn.Module, x: torch.Tensor, t: Any, r: bool) -> torch.Tensor:
+        opts = dict(options, **({relu_option: r} if relu_option else {}))
+        return attribute(m, x, name, t, **opts)
+
+    return fn
+
+
 def available_methods(model: nn.Module) -> dict[str, tuple[MapFn, bool]]:
-    """The methods that apply to ``model``: ``{label: (fn, uses_relu)}``.
-
-    An LSTM (a model with ``unrolled``) gets LSTM Grad-CAM and the naive version; a conv net gets
-    CAM (if it has ``features`` and a linear ``classifier``) and Grad-CAM at each of its blocks
-    ``block1``, ``block2``, ... (or at its default layer if it has no such blocks).
+    """The methods that apply to ``model``: ``{label: (fn, uses_relu)}``, read from the
+    registry :mod:`tscam.methods`: every registered method with ``in_explorer`` whose
+    ``applies(model)`` holds, with its explorer entries (CAM for conv nets only, Grad-CAM at each
+    block ``block1``, ``block2``, ... of a conv net, LSTM Grad-CAM and its naive version for an
+    LSTM, and any method registered since).
     """
-    from tscam import cam as C
+    return {label: (fn, uses_relu) for label, (fn, uses_relu, _) in _entries(model).items()}
 
-    if callable(getattr(model, "unrolled", None)):
-        return {
-            "LSTM Grad-CAM": (lambda m, x, t, r: C.lstm_grad_cam(m, x, target=t, relu=r), True),
-            "naive LSTM Grad-CAM (nn.LSTM output)": (
-                lambda m, x, t, r: C.naive_lstm_grad_cam(m, x, target=t, relu=r),
-                True,
-            ),
-        }
-    methods: dict[str, tuple[MapFn, bool]] = {}
-    if callable(getattr(model, "features", None)) and isinstance(
-        getattr(model, "classifier", None), nn.Linear
-    ):
-        methods["CAM"] = (lambda m, x, t, r: C.cam(m, x, target=t), False)
-    blocks = [name for name, _ in model.named_children() if name.startswith("block")]
-    for name in blocks:
-        methods[f"Grad-CAM {name}"] = (
-            lambda m, x, t, r, name=name: C.grad_cam(m, x, layer=name, target=t, relu=r),
-            True,
-        )
-    if not blocks:
-        methods["Grad-CAM"] = (lambda m, x, t, r: C.grad_cam(m, x, target=t, relu=r), True)
+
+def _entries(model: nn.Module) -> dict[str, tuple[MapFn, bool, bool]]:
+    """``{label: (fn, uses_relu, signed)}``: ``signed``, whether the maps can be negative with the
+    ReLU off (or, for methods without a ReLU option, with their default options)."""
+    methods: dict[str, tuple[MapFn, bool, bool]] = {}
+    for entry in registry.registered():
+        if not (entry.in_explorer and entry.applies(model)):
+            continue
+        uses_relu = entry.relu_option is not None
+        for label, options in entry.explorer_entries(model).items():
+            fn = _map_fn(entry.name, options, entry.relu_option)
+            methods[label] = (fn, uses_relu, uses_relu or entry.signed)
     return methods
+
+
+def _rate(beats: Any) -> str:
+    """`` (360 Hz)``: the rate of the records ``sample`` counts in, when the beats say it."""
+    fs = getattr(beats, "record_fs", None)
+    return f" ({fs} Hz)" if fs else ""
 
 
 def _check(models: Mapping[str, nn.Module], beats: Any) -> None:
@@ -73,7 +82,7 @@ def explorer(
     style: str = "line",
     figsize: tuple[float, float] = (8.0, 3.4),
     dpi: float = 100,
-    classes: tuple[str, ...] = CLASSES,
+    classes: Sequence[str] | None = None,
 ) -> w.VBox:
     """A live explorer of heatmaps, for notebooks with a kernel. Returns the widget (display it).
 
@@ -87,6 +96,7 @@ def explorer(
     plot, PNG), ``info`` (an HTML line about the beat) and ``redraw()``.
     """
     _check(models, beats)
+    classes = class_names_of(beats, classes)
     y = np.asarray(beats.y)
     names = list(models)
     desc = {"description_width": "initial"}
@@ -99,91 +109,60 @@ def explorer(
         style=desc,
     )
     relu_cb = w.Checkbox(value=True, description="ReLU (off: signed map)", indent=False)
-    filter_dd, beat_sl = beat_selector(y, classes, PREDICTED)
+    pick = BeatSelection(y, classes, PREDICTED)
+    filter_dd, beat_sl = pick.filter, pick.slider
     image = w.Image(format="png")
     info = w.HTML()
-    state: dict[str, Any] = {"quiet": False, "methods": {}}
-
-    def selected() -> np.ndarray:
-        k = filter_dd.value
-        return np.arange(len(y)) if k == PREDICTED else np.flatnonzero(y == k)
+    state: dict[str, Any] = {"methods": {}}
 
     def set_methods() -> None:
-        state["methods"] = available_methods(models[model_dd.value])
+        state["methods"] = _entries(models[model_dd.value])
         labels = list(state["methods"])
         keep = method_dd.value if method_dd.value in labels else labels[0]
         method_dd.options = labels
         method_dd.value = keep
         relu_cb.disabled = not state["methods"][keep][1]
 
-    def redraw(*_: Any) -> None:
-        if state["quiet"]:
-            return
-        try:
-            idx = selected()
-            i = int(idx[min(beat_sl.value, len(idx) - 1)])
-            model = models[model_dd.value]
-            fn, uses_relu = state["methods"][method_dd.value]
-            relu_cb.disabled = not uses_relu
-            x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
-            was_training = model.training
-            model.eval()
-            try:
-                with torch.no_grad():
-                    prob = torch.softmax(model(x), dim=1)[0]
-            finally:
-                model.train(was_training)
-            pred = int(prob.argmax())
-            target = pred if target_dd.value == PREDICTED else int(target_dd.value)
-            heat = fn(model, x, target, relu_cb.value)[0].detach().cpu().numpy()
-            signed = not uses_relu or not relu_cb.value
-            label = relevance_label(method_dd.value, classes[target], signed=signed)
-            fig = new_figure(figsize)
-            plot_beat_heatmap(
-                beats.x[i],
-                heat,
-                ax=fig.subplots(),
-                style=style,
-                signed=signed,
-                cbar_label=label,
-                title=f"true {classes[int(y[i])]}, predicted {classes[pred]} "
-                f"(p = {float(prob[pred]):.2f}); map for class {classes[target]}",
-            )
-            image.value = figure_png(fig, dpi=dpi)
-            where = ""
-            if hasattr(beats, "record") and hasattr(beats, "sample"):
-                where = f"record {beats.record[i]}, sample {int(beats.sample[i]):,} (360 Hz); "
-            info.value = (
-                f"<small>{html.escape(model_dd.value)} · {html.escape(method_dd.value)} · "
-                f"{where}beat {beat_sl.value + 1} of {len(idx):,} shown "
-                f"(index {i} in the set)</small>"
-            )
-        except Exception as err:  # shown to the user instead of a traceback
-            info.value = error_html("choice", err)
+    def draw() -> None:
+        idx, i = pick.current()
+        model = models[model_dd.value]
+        fn, uses_relu, can_be_signed = state["methods"][method_dd.value]
+        relu_cb.disabled = not uses_relu
+        x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
+        prob = torch.softmax(predict_logits(model, x), dim=1)[0]
+        pred = int(prob.argmax())
+        target = pred if target_dd.value == PREDICTED else int(target_dd.value)
+        heat = fn(model, x, target, relu_cb.value)[0].detach().cpu().numpy()
+        signed = can_be_signed and not (uses_relu and relu_cb.value)
+        label = relevance_label(method_dd.value, classes[target], signed=signed)
+        fig = new_figure(figsize)
+        plot_beat_heatmap(
+            beats.x[i],
+            heat,
+            t=beats,
+            ax=fig.subplots(),
+            style=style,
+            signed=signed,
+            cbar_label=label,
+            title=f"true {classes[int(y[i])]}, predicted {classes[pred]} "
+            f"(p = {float(prob[pred]):.2f}); map for class {classes[target]}",
+        )
+        image.value = figure_png(fig, dpi=dpi)
+        where = ""
+        if hasattr(beats, "record") and hasattr(beats, "sample"):
+            where = f"record {beats.record[i]}, sample {int(beats.sample[i]):,}{_rate(beats)}; "
+        info.value = (
+            f"<small>{html.escape(model_dd.value)} · {html.escape(method_dd.value)} · "
+            f"{where}beat {beat_sl.value + 1} of {len(idx):,} shown "
+            f"(index {i} in the set)</small>"
+        )
 
-    def on_model(_: Any) -> None:
-        state["quiet"] = True
-        try:
-            set_methods()
-        finally:
-            state["quiet"] = False
-        redraw()
+    redraw = Redraw(draw, info, "choice")
 
-    def on_filter(_: Any) -> None:
-        state["quiet"] = True
-        try:
-            beat_sl.value = 0
-            beat_sl.max = max(len(selected()) - 1, 0)
-        finally:
-            state["quiet"] = False
-        redraw()
-
-    state["quiet"] = True
     set_methods()
-    state["quiet"] = False
-    model_dd.observe(on_model, names="value")
-    filter_dd.observe(on_filter, names="value")
-    for c in (method_dd, target_dd, relu_cb, beat_sl):
+    model_dd.observe(redraw.after(set_methods), names="value")
+    pick.connect(redraw)
+    for c in (method_dd, target_dd, relu_cb):
         c.observe(redraw, names="value")
     redraw()
 

@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam.data.records import CLASSES
+from tscam.data.meaning import class_names_of
 from tscam.plotting.evaluation import plot_method_maps
-from tscam.widgets._render import beat_selector, error_html, figure_png, new_figure
+from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure
 from tscam.widgets.explorer import _check
 
 __all__ = ["method_explorer"]
@@ -29,7 +29,7 @@ def method_explorer(
     *,
     methods: Sequence[str] | None = None,
     options: Mapping[str, Mapping[str, Any]] | None = None,
-    classes: Sequence[str] = CLASSES,
+    classes: Sequence[str] | None = None,
     ncols: int = 2,
     panel_size: tuple[float, float] = (4.6, 2.3),
     dpi: float = 90,
@@ -49,62 +49,44 @@ def method_explorer(
 
     _check(models, beats)
     methods = tuple(METHODS if methods is None else methods)
+    classes = class_names_of(beats, classes)
     y = np.asarray(beats.y)
-    classes = tuple(classes)
     names = list(models)
     desc = {"description_width": "initial"}
     model_dd = w.Dropdown(options=names, value=names[0], description="model", style=desc)
-    filter_dd, beat_sl = beat_selector(y, classes, ALL)
+    pick = BeatSelection(y, classes, ALL)
+    filter_dd, beat_sl = pick.filter, pick.slider
     image = w.Image(format="png")
     info = w.HTML()
-    state = {"quiet": False}
 
-    def selected() -> np.ndarray:
-        k = filter_dd.value
-        return np.arange(len(y)) if k == ALL else np.flatnonzero(y == k)
+    def draw() -> None:
+        idx, i = pick.current()
+        model = models[model_dd.value]
+        x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
+        maps = attribute_all(model, x, None, methods, options=options)
+        pred = int(maps.target[0])
+        shown = {m: (maps[m][0].cpu().numpy() if m in maps else None) for m in methods}
+        rows = -(-len(shown) // ncols)
+        fig = new_figure((panel_size[0] * ncols, panel_size[1] * rows))
+        axes = fig.subplots(rows, ncols, squeeze=False).ravel()
+        for extra in axes[len(shown) :]:
+            extra.set_visible(False)
+        cls = classes[pred] if pred < len(classes) else str(pred)
+        plot_method_maps(beats.x[i], shown, axes=axes[: len(shown)], cls=cls, t=beats)
+        fig.suptitle(
+            f"{model_dd.value}: true class {classes[int(y[i])]}, predicted {cls}; "
+            f"every map explains class {cls}"
+        )
+        image.value = figure_png(fig, dpi=dpi)
+        info.value = (
+            f"<small>{html.escape(model_dd.value)} · beat {beat_sl.value + 1} of "
+            f"{len(idx):,} shown (index {i} in the set)</small>"
+        )
 
-    def redraw(*_: Any) -> None:
-        if state["quiet"]:
-            return
-        try:
-            idx = selected()
-            i = int(idx[min(beat_sl.value, len(idx) - 1)])
-            model = models[model_dd.value]
-            x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
-            maps = attribute_all(model, x, None, methods, options=options)
-            pred = int(maps.target[0])
-            shown = {m: (maps[m][0].cpu().numpy() if m in maps else None) for m in methods}
-            rows = -(-len(shown) // ncols)
-            fig = new_figure((panel_size[0] * ncols, panel_size[1] * rows))
-            axes = fig.subplots(rows, ncols, squeeze=False).ravel()
-            for extra in axes[len(shown) :]:
-                extra.set_visible(False)
-            cls = classes[pred] if pred < len(classes) else str(pred)
-            plot_method_maps(beats.x[i], shown, axes=axes[: len(shown)], cls=cls)
-            fig.suptitle(
-                f"{model_dd.value}: true class {classes[int(y[i])]}, predicted {cls}; "
-                f"every map explains class {cls}"
-            )
-            image.value = figure_png(fig, dpi=dpi)
-            info.value = (
-                f"<small>{html.escape(model_dd.value)} · beat {beat_sl.value + 1} of "
-                f"{len(idx):,} shown (index {i} in the set)</small>"
-            )
-        except Exception as err:  # shown to the user instead of a traceback
-            info.value = error_html("choice", err)
+    redraw = Redraw(draw, info, "choice")
 
-    def on_filter(_: Any) -> None:
-        state["quiet"] = True
-        try:
-            beat_sl.value = 0
-            beat_sl.max = max(len(selected()) - 1, 0)
-        finally:
-            state["quiet"] = False
-        redraw()
-
-    filter_dd.observe(on_filter, names="value")
-    for c in (model_dd, beat_sl):
-        c.observe(redraw, names="value")
+    pick.connect(redraw)
+    model_dd.observe(redraw, names="value")
     redraw()
     box = w.VBox([w.HBox([model_dd, filter_dd, beat_sl]), image, info])
     box.controls = {"model": model_dd, "class_filter": filter_dd, "beat": beat_sl}
