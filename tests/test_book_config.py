@@ -111,17 +111,60 @@ def test_environment_yml_covers_pyproject():
     assert not missing, f"environment.yml lacks these dependencies of pyproject.toml: {missing}"
 
 
-def test_torch_versions_agree():
-    torch_req = next(r for r in _pyproject()["project"]["dependencies"] if _name(r) == "torch")
-    m = re.search(r"==\s*(\d+)\.(\d+)", torch_req)
-    assert m, f"pyproject.toml should pin torch exactly, got {torch_req!r}"
-    conda = _environment()["pytorch"]
-    m2 = re.search(r"pytorch\s*=+\s*(\d+)\.(\d+)", conda)
-    assert m2 and m2.groups() == m.groups(), (
-        f"environment.yml has {conda!r} but pyproject.toml pins {torch_req!r}"
-    )
-    assert "cpu" in conda, f"Binder must get the CPU build of PyTorch: {conda!r}"
-    assert "pytorch" not in load_yaml("environment.yml")["channels"], "use conda-forge"
+def _constraints() -> dict[str, str]:
+    """Package name -> exact version of constraints.txt."""
+    out = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            out[_name(name)] = version.strip()
+    return out
+
+
+def test_pyproject_states_ranges_that_hold_the_pinned_versions():
+    from packaging.requirements import Requirement
+
+    project = _pyproject()["project"]
+    pins = _constraints()
+    for spec in project["dependencies"] + project["optional-dependencies"]["book"]:
+        req = Requirement(spec)
+        assert "==" not in str(req.specifier), f"pyproject.toml must state a range: {spec!r}"
+        assert "<" in str(req.specifier), f"{spec!r} needs an upper bound (next major)"
+        name = _name(req.name)
+        assert name in pins, f"constraints.txt does not pin {name}"
+        assert req.specifier.contains(pins[name]), f"constraints.txt's {name} outside {spec!r}"
+
+
+def test_environment_yml_pins_follow_constraints():
+    """Binder gets the book's versions where conda-forge has them, else a release of the same
+    major version within pyproject.toml's range."""
+    from packaging.requirements import Requirement
+
+    pins = _constraints()
+    project = _pyproject()["project"]
+    reqs = map(Requirement, project["dependencies"] + project["optional-dependencies"]["book"])
+    ranges = {_name(r.name): r.specifier for r in reqs}
+    env = load_yaml("environment.yml")
+    assert "nodejs" not in _environment(), "Binder needs no Node.js"
+    assert "jupyterlab-myst" in _environment(), "MyST roles must render in JupyterLab"
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    pypi = {v: k for k, v in CONDA_NAME.items()}
+    for name, spec in conda.items():
+        m = re.fullmatch(r"[\w.\-]+=(\d+)\.(\d+)\.([\w.]+)(=.*)?", spec)
+        if name in ("python", "pip") or pypi.get(name, name) not in pins:
+            continue
+        assert m, f"environment.yml must pin {spec!r} exactly (checked on conda-forge)"
+        pinned = pins[pypi.get(name, name)]
+        assert m.group(1) == pinned.split(".")[0], f"{spec!r} vs constraints.txt {pinned}"
+        version = spec.split("=")[1]
+        if pypi.get(name, name) in ranges:
+            assert ranges[pypi.get(name, name)].contains(version), f"{spec!r} vs pyproject.toml"
+    for spec in next(d["pip"] for d in env["dependencies"] if isinstance(d, dict)):
+        name, version = spec.split("==")
+        assert pins[_name(name)] == version, f"{spec!r} must match constraints.txt"
+    torch = conda["pytorch"]
+    assert torch.startswith(f"pytorch={pins['torch']}=") and "cpu" in torch, torch
+    assert "pytorch" not in env["channels"], "use conda-forge"
 
 
 def test_environment_python_satisfies_requires_python():
@@ -138,7 +181,9 @@ def test_postbuild_is_executable_and_installs_the_package():
     path = ROOT / "postBuild"
     assert os.access(path, os.X_OK), "postBuild must be executable (chmod +x postBuild)"
     text = path.read_text()
-    assert text.startswith("#!") and "pip install --no-deps -e ." in text
+    assert text.startswith("#!") and "pip install --no-deps -c constraints.txt -e ." in text
+    assert "python scripts/prepare_data.py" in text, "Binder sessions start with the data"
+    assert "fetch_js" not in text and "npm" not in text
 
 
 def test_scripts_are_strict_bash():
