@@ -58,6 +58,7 @@ def test_config_has_the_required_settings():
     launch = cfg["launch_buttons"]
     assert launch["binderhub_url"] == "https://mybinder.org"
     assert launch["notebook_interface"] == "jupyterlab"
+    assert launch["colab_url"] == "https://colab.research.google.com", "Colab launch button"
     repo = cfg["repository"]
     assert repo["url"] == "https://github.com/tscam-course/tscam" and repo["branch"] == "main"
     assert cfg["html"]["use_repository_button"] and cfg["html"]["use_issues_button"]
@@ -234,6 +235,34 @@ def test_publishing_workflow():
     assert upload["with"]["path"] == "_build/html"
     assert any(u.startswith("actions/deploy-pages") for u in uses)
     assert any(s.get("run") == "make book" for s in steps)
+    # Pages permissions on the deploy job alone, which runs from main only
+    assert wf["permissions"] == {"contents": "read"}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    assert "permissions" not in build
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build" and deploy["if"] == "github.ref == 'refs/heads/main'"
+    # CPU torch, and the MIT-BIH download cached between runs
+    assert build["env"]["TSCAM_TORCH_INDEX"] == "https://download.pytorch.org/whl/cpu"
+    cpu_index = re.search(r'^cpu_index="(.+)"$', (ROOT / "scripts/setup_env.sh").read_text(), re.M)
+    assert cpu_index and cpu_index.group(1) == build["env"]["TSCAM_TORCH_INDEX"]
+    caches = [s["with"]["path"] for s in build["steps"] if "actions/cache" in s.get("uses", "")]
+    assert build["env"]["TSCAM_CACHE"].endswith("/.cache/tscam") and ".cache/tscam" in caches
+
+
+def test_ci_workflow_runs_make_test_on_pushes_and_pull_requests():
+    wf = load_yaml(".github/workflows/ci.yml")
+    on = wf.get("on", wf.get(True))
+    assert "push" in on and "pull_request" in on
+    assert wf["permissions"] == {"contents": "read"}
+    (job,) = wf["jobs"].values()
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert runs[-1] == "make test"
+    assert any("npm" in r for r in runs), "npm vendors the JavaScript the browser test checks"
+    env = "\n".join(runs)
+    assert "TSCAM_CACHE=$GITHUB_WORKSPACE/.cache/tscam" in env
+    assert "TSCAM_MITDB=$GITHUB_WORKSPACE/.cache/tscam/mitdb" in env
+    assert any(s.get("uses", "").startswith("actions/cache") and
+               s["with"]["path"] == ".cache/tscam" for s in job["steps"])  # fmt: skip
 
 
 def test_licences_exist():
