@@ -97,6 +97,12 @@ def test_first_download_then_a_rerun_that_downloads_nothing(mirror, tscam_cache)
     assert locate_mitdb(records=RECORDS) == path
     download_mitdb(path, RECORDS)
     assert len(mirror.requests) == len(FILES), "a rerun must not download again"
+    # verified once by the download, the files are not hashed again, unless they change
+    data = bytearray((path / "100.dat").read_bytes())
+    data[5000] ^= 0xFF
+    (path / "100.dat").write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match=r"100\.dat does not match"):
+        verify_files(path, FILES)
 
 
 @pytest.mark.realdata

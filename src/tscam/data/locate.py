@@ -85,12 +85,30 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+#: Files this process has verified (path -> size and modification time when it matched), so
+#: that the beats extracted right after a download do not hash the same bytes a second time.
+_VERIFIED: dict[Path, tuple[int, int]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 def verify_files(directory: Path, names: Iterable[str]) -> None:
-    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch."""
+    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch.
+
+    A file this process verified before (unchanged since: same size and modification time) is
+    not read again."""
     sums = release_checksums()
     for name in names:
-        got = sha256_file(directory / name)
-        if got != sums[name]:
+        path = Path(directory, name).resolve()
+        if _VERIFIED.get(path) == _stamp(path):
+            continue
+        got = sha256_file(path)
+        if got == sums[name]:
+            _VERIFIED[path] = _stamp(path)
+        else:
             raise ChecksumError(
                 f"{directory / name} does not match the MIT-BIH 1.0.0 release "
                 f"(SHA-256 {got[:16]}..., expected {sums[name][:16]}...). The file is corrupted "
@@ -278,7 +296,8 @@ def download_mitdb(
             chunk_size=DOWNLOAD_CHUNK,
             timeout=DOWNLOAD_TIMEOUT,
         )
-        store.fetch(name, downloader=downloader)
+        path = Path(store.fetch(name, downloader=downloader)).resolve()
+        _VERIFIED[path] = _stamp(path)  # pooch checked its SHA-256 before moving it in place
 
     failure: tuple[str, BaseException] | None = None
     with _quiet_pooch(), bar, ThreadPoolExecutor(max(1, threads)) as pool:
