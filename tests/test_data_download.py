@@ -87,9 +87,15 @@ def _release_named(directory: Path) -> list[str]:
 
 
 @pytest.mark.realdata
-def test_first_download_then_a_rerun_that_downloads_nothing(mirror, tscam_cache):
+def test_first_download_then_a_rerun_that_downloads_nothing(mirror, tscam_cache, capsys):
     path = locate_mitdb(records=RECORDS)
     assert path == tscam_cache / "mitdb"
+    # one byte-level progress bar for all files, ending at their total size
+    from tqdm import tqdm
+
+    size = tqdm.format_sizeof(sum((path / n).stat().st_size for n in FILES))
+    err = capsys.readouterr().err
+    assert f"Downloading {len(FILES)} MIT-BIH files: 100%" in err and f"{size}/{size}" in err
     assert sorted(mirror.requested()) == sorted(FILES)
     assert all(p.startswith("/files/mitdb/1.0.0/") for p in mirror.requests)
     verify_files(path, FILES)
