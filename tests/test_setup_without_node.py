@@ -6,8 +6,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -56,16 +60,24 @@ def test_setup_picks_the_torch_index(tmp_path):
     path = _path_without_npm(tmp_path)
     skipped = _plan(path, TSCAM_TORCH_INDEX="none")
     assert "torch from the default package index" in skipped
-    # The real probe: quick and quiet when the CPU index is unreachable (as on an offline
-    # machine), the CPU build where it answers.
-    probed = _plan(path)
+    # The probe itself, against a loopback index (the tests stay off the network): quiet and
+    # falling back when nothing answers, the CPU index where one does.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    unreachable = _plan(path, TSCAM_TORCH_INDEX=f"http://127.0.0.1:{port}/whl/cpu")
+    (tmp_path / "index" / "whl" / "cpu" / "torch").mkdir(parents=True)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "index"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        index = f"http://127.0.0.1:{server.server_address[1]}/whl/cpu"
+        answering = _plan(path, TSCAM_TORCH_INDEX=index)
+        server.shutdown()
     if sys.platform.startswith("linux"):
-        assert ("torch: the CPU build, from https://download.pytorch.org/whl/cpu" in probed) or (
-            "the PyTorch CPU wheel index did not answer" in probed
-        ), probed
-    unreachable = _plan(path, TSCAM_TORCH_INDEX="http://127.0.0.1:9/whl/cpu")
-    if sys.platform.startswith("linux"):
-        assert "did not answer" in unreachable
+        assert "the PyTorch CPU wheel index did not answer" in unreachable, unreachable
+        assert f"torch: the CPU build, from {index}" in answering, answering
+    else:
+        assert "torch from the default package index" in unreachable + answering
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not on the PATH")
