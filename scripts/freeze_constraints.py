@@ -6,7 +6,10 @@ the same versions. After changing a dependency: install into .venv, run this scr
 
 Usage: ``.venv/bin/python scripts/freeze_constraints.py`` (uses the Python that runs it).
 Local version labels are dropped (``torch==2.13.0+cpu`` -> ``torch==2.13.0``), so the same file
-serves the CPU wheel index on Linux and the default index on macOS.
+serves the CPU wheel index on Linux and the default index on macOS. A package whose installed
+version does not install on every Python 3.11.x (its Requires-Python excludes 3.11.0, as
+soupsieve 4.1 needs 3.11.5) is left unpinned, with a comment: set-up must work with the Python
+3.11 of any laptop (Debian 12 has 3.11.2).
 """
 
 from __future__ import annotations
@@ -14,7 +17,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError, metadata
 from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+#: The oldest Python the pins must install on (set-up takes any Python 3.11).
+OLDEST_PYTHON = "3.11.0"
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = """\
@@ -25,22 +34,42 @@ HEADER = """\
 """
 
 
-def freeze() -> list[str]:
+def installs_on_oldest_python(name: str) -> bool:
+    try:
+        requires = metadata(name).get("Requires-Python") or ""
+    except PackageNotFoundError:
+        return True
+    return SpecifierSet(requires).contains(OLDEST_PYTHON)
+
+
+def freeze() -> tuple[list[str], list[str]]:
+    """(pins, names left unpinned because their version needs a newer Python 3.11.x)."""
+    cmd = [sys.executable, "-m", "pip", "freeze", "--exclude-editable"]
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "freeze", "--exclude-editable", "--disable-pip-version-check"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    pins = []
+        [*cmd, "--disable-pip-version-check"], capture_output=True, text=True, check=True
+    ).stdout
+    pins, loose = [], []
     for line in out.splitlines():
         m = re.fullmatch(r"([A-Za-z0-9_.\-]+)==([^+\s]+)(\+\S+)?", line.strip())
-        if m and m.group(1).lower() != "tscam":
+        if not m or m.group(1).lower() == "tscam":
+            continue
+        if installs_on_oldest_python(m.group(1)):
             pins.append(f"{m.group(1)}=={m.group(2)}")
-    return sorted(pins, key=str.lower)
+        else:
+            loose.append(f"{m.group(1)} {m.group(2)}")
+    return sorted(pins, key=str.lower), sorted(loose, key=str.lower)
 
 
 def main() -> None:
     python = ".".join(map(str, sys.version_info[:2]))
-    text = HEADER.format(python=python) + "\n".join(freeze()) + "\n"
+    pins, loose = freeze()
+    text = HEADER.format(python=python)
+    if loose:
+        text += (
+            f"# Not pinned (the installed version needs a Python newer than {OLDEST_PYTHON}): "
+            + ", ".join(loose) + "\n"
+        )  # fmt: skip
+    text += "\n".join(pins) + "\n"
     (ROOT / "constraints.txt").write_text(text)
     print(f"freeze_constraints: wrote constraints.txt ({text.count('==')} pins)")
 

@@ -136,6 +136,25 @@ def test_pyproject_states_ranges_that_hold_the_pinned_versions():
         assert req.specifier.contains(pins[name]), f"constraints.txt's {name} outside {spec!r}"
 
 
+def test_constraints_install_on_any_python_311():
+    """A laptop's Python 3.11 may be 3.11.2 (Debian 12): no pin may need a newer 3.11.x."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    too_new = []
+    for name, version in _constraints().items():
+        try:
+            meta = metadata(name)
+        except PackageNotFoundError:
+            continue
+        if meta["Version"].split("+")[0] == version:
+            requires = SpecifierSet(meta.get("Requires-Python") or "")
+            if not requires.contains("3.11.0"):
+                too_new.append(f"{name}=={version} (Python {requires})")
+    assert not too_new, f"constraints.txt pins versions that need a newer Python: {too_new}"
+
+
 def test_environment_yml_pins_follow_constraints():
     """Binder gets the book's versions where conda-forge has them, else a release of the same
     major version within pyproject.toml's range."""
