@@ -138,6 +138,15 @@ def test_connection_cut_mid_file_is_one_clear_error(mirror, tmp_path):
 
 
 @pytest.mark.realdata
+def test_first_failure_stops_the_files_not_started(mirror, tmp_path):
+    mirror.faults["100.hea"] = "missing"
+    with pytest.raises(DataNotFoundError, match=r"100\.hea.*HTTP 404"):
+        download_mitdb(tmp_path / "mitdb", RECORDS, threads=1, retries=0)
+    # the one worker may have taken the next file before the failure was seen; no more
+    assert mirror.requested()[0] == "100.hea" and len(mirror.requested()) <= 2
+
+
+@pytest.mark.realdata
 def test_http_404_names_the_url(mirror, tmp_path):
     mirror.faults["101.atr"] = "missing"
     with pytest.raises(DataNotFoundError, match=r"HTTP 404") as err:

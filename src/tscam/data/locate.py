@@ -303,6 +303,8 @@ def download_mitdb(
     with _quiet_pooch(), bar, ThreadPoolExecutor(max(1, threads)) as pool:
         futures = {pool.submit(fetch, name): name for name in missing}
         for future in as_completed(futures):
+            if future.cancelled():
+                continue
             exc = future.exception()
             if exc is not None and failure is None:
                 failure = (futures[future], exc)
