@@ -119,6 +119,7 @@ def clone_to_first_chapter(url: str, work: Path) -> dict[str, float]:
         ],
     }  # fmt: skip
     times = {}
+    work.mkdir(parents=True)
     for key, cmd in steps.items():
         cwd = work if key == "clone_s" else work / "tscam"
         t = time.perf_counter()
