@@ -27,7 +27,6 @@ help:
 
 setup:
 	@bash scripts/setup_env.sh
-	@bash scripts/fetch_reveal.sh
 
 # Download/verify MIT-BIH if needed and fill the beat cache before notebooks run.
 data: setup

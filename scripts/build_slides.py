@@ -29,7 +29,9 @@ What goes where (the chapters' authors set ``metadata.slideshow.slide_type`` on 
 The decks work offline, like the book: reveal.js comes from ``book/_static/vendor/reveal.js``
 (``scripts/fetch_reveal.sh``), require.js, MathJax 3 and the widget manager from the copies that
 ``scripts/fetch_js.sh`` vendors; all are loaded from ``../_static/`` beside the book. The script
-refuses to write a deck that would load anything from another host.
+refuses to write a deck that would load anything from another host. Without the vendored files
+(set-up without npm), the decks load the same libraries from CDNs instead, as the book does
+(``book/_ext/tscam_book.py``): reveal.js at nbconvert's default, the rest as in the book.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import tscam_book  # noqa: E402 - the book's extension: which JavaScript is vendored, CDN copies
 
 #: Where the decks find the book's vendored JavaScript (relative to ``_build/html/slides/``).
 STATIC = "../_static"
@@ -313,7 +317,8 @@ TEMPLATE = r"""
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block html_head_js_requirejs -%}
 <script src="{{ resources.require_js_url }}"></script>
-<script src="{{ resources.tscam.static }}/widgets-setup.js"></script>
+<script src="{{ resources.tscam.static }}/widgets-setup.js"
+ {%- if resources.tscam.cdn %} data-cdn="1"{% endif %}></script>
 {%- endblock html_head_js_requirejs -%}
 
 {%- block html_head_js_mathjax -%}
@@ -387,8 +392,9 @@ require({waitSeconds: 30},
 """
 
 
-def make_exporter(static: str = STATIC) -> object:
-    """nbconvert's SlidesExporter with the course's template, theme and local assets."""
+def make_exporter(static: str = STATIC, cdn: bool = False) -> object:
+    """nbconvert's SlidesExporter with the course's template, theme and local assets (with
+    ``cdn``: the CDN copies of :func:`tscam_book.cdn_assets` and nbconvert's reveal.js)."""
     from jinja2 import DictLoader
     from nbconvert import SlidesExporter
     from traitlets.config import Config
@@ -409,10 +415,19 @@ def make_exporter(static: str = STATIC) -> object:
     c.SlidesExporter.jquery_url = ""
     c.SlidesExporter.font_awesome_url = ""
     c.SlidesExporter.jupyter_widgets_base_url = f"{static}/vendor/"
+    if cdn:
+        widgets, mathjax = tscam_book.cdn_assets()
+        require, _, manager = widgets
+        c.SlidesExporter.reveal_url_prefix = SlidesExporter.reveal_url_prefix.default_value
+        c.SlidesExporter.require_js_url = require
+        c.SlidesExporter.mathjax_url = mathjax
+        c.SlidesExporter.widget_renderer_url = manager
+        c.SlidesExporter.jupyter_widgets_base_url = widgets[manager]["data-jupyter-widgets-cdn"]
     exporter = SlidesExporter(
         config=c, extra_loaders=[DictLoader({"tscam_slides.html.j2": TEMPLATE})]
     )
     exporter.tscam_static = static  # type: ignore[attr-defined]
+    exporter.tscam_cdn = cdn  # type: ignore[attr-defined]
     return exporter
 
 
@@ -420,7 +435,11 @@ def export_deck(nb: nbformat.NotebookNode, exporter: object | None = None) -> st
     """The HTML of the reveal.js deck of a prepared notebook (see :func:`prepare`)."""
     exporter = exporter or make_exporter()
     static = getattr(exporter, "tscam_static", STATIC)
-    resources = {"tscam": {"static": static, "css": LECTURE_CSS}, "metadata": {"name": ""}}
+    cdn = getattr(exporter, "tscam_cdn", False)
+    resources = {
+        "tscam": {"static": static, "css": LECTURE_CSS, "cdn": cdn},
+        "metadata": {"name": ""},
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)  # type: ignore[attr-defined]
     return body
 
@@ -460,13 +479,13 @@ def _widget_state_free(text: str) -> str:
     )
 
 
-def check_deck(text: str) -> list[str]:
+def check_deck(text: str, cdn: bool = False) -> list[str]:
     """Problems of a deck's HTML (empty when fine): reveal.js sections, local reveal.js and
-    nothing loaded from another host."""
+    nothing loaded from another host (unless ``cdn``: the JavaScript is not vendored)."""
     problems = []
     if "<section" not in text or 'class="reveal"' not in text:
         problems.append("no reveal.js slides (<section> inside <div class='reveal'>)")
-    remote = remote_urls(_widget_state_free(text))
+    remote = [] if cdn else remote_urls(_widget_state_free(text))
     if remote:
         problems.append(f"loads from other hosts: {remote}")
     return problems
@@ -550,6 +569,12 @@ def index_page(decks: list[tuple[str, str]]) -> str:
     )
 
 
+def reveal_vendored(root: Path = ROOT) -> bool:
+    """Whether scripts/fetch_reveal.sh has vendored reveal.js into book/_static/vendor."""
+    vendored = root / "book" / "_static" / "vendor" / "reveal.js"
+    return all((vendored / f).is_file() for f in REVEAL_FILES)
+
+
 def ensure_reveal(html_dir: Path, root: Path = ROOT) -> None:
     """Make sure ``_build/html/_static/vendor/reveal.js`` holds reveal.js (Sphinx copies
     ``book/_static``; copy it here when the book was built before reveal.js was fetched)."""
@@ -557,7 +582,7 @@ def ensure_reveal(html_dir: Path, root: Path = ROOT) -> None:
     if all((built / f).is_file() for f in REVEAL_FILES):
         return
     vendored = root / "book" / "_static" / "vendor" / "reveal.js"
-    if not all((vendored / f).is_file() for f in REVEAL_FILES):
+    if not reveal_vendored(root):
         raise SystemExit(
             "build_slides: reveal.js is not vendored; run `bash scripts/fetch_reveal.sh` "
             "(needs npm) and try again"
@@ -574,8 +599,17 @@ def build(
     html_dir, executed = build_dir / "html", build_dir / "jupyter_execute"
     if not (html_dir / "index.html").is_file():
         raise SystemExit(f"build_slides: {html_dir} has no book; run `jupyter-book build .` first")
-    ensure_reveal(html_dir, root)
-    for asset in ("vendor/require.js", "vendor/mathjax/tex-mml-chtml.js", "widgets-setup.js"):
+    cdn = not (tscam_book.vendored(root / "book" / "_static") and reveal_vendored(root))
+    if cdn:
+        print(
+            "build_slides: the JavaScript is not vendored (no npm at set-up): the decks load "
+            "reveal.js, require.js, MathJax and the widget manager from CDNs",
+            file=sys.stderr,
+        )
+    else:
+        ensure_reveal(html_dir, root)
+    assets = ("widgets-setup.js",) if cdn else (*tscam_book.VENDORED, "widgets-setup.js")
+    for asset in assets:
         if not (html_dir / "_static" / asset).is_file():
             raise SystemExit(
                 f"build_slides: the book lacks _static/{asset}; run scripts/fetch_js.sh and "
@@ -591,7 +625,7 @@ def build(
     )
     out_dir = html_dir / "slides"
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = make_exporter()
+    exporter = make_exporter(cdn=cdn)
     written, listed = [], []
     for docname in chapters:
         if lecture_style:
@@ -606,7 +640,7 @@ def build(
             run = nbformat.read(src, as_version=4)
         nb = prepare(run, links, docname)
         text = export_deck(nb, exporter)
-        problems = check_deck(text)
+        problems = check_deck(text, cdn)
         if problems:
             raise SystemExit(f"build_slides: the deck of {docname}: " + "; ".join(problems))
         path = out_dir / deck_filename(docname)

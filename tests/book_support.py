@@ -64,3 +64,18 @@ def chapter_docnames() -> list[str]:
             if src.name[:2].isdigit() and src.name[2] == "_":
                 out.append(str(src.relative_to(ROOT).with_suffix("")))
     return out
+
+
+def colab_cell() -> str:
+    """The one code cell allowed to install anything: first code cell of every chapter, it
+    installs the course package from the book's repository (``_config.yml``) on Colab only."""
+    repo = load_yaml("_config.yml")["repository"]
+    return (
+        "# On Google Colab only: install the course package, once per session (elsewhere this\n"
+        "# cell does nothing).\n"
+        "import importlib.util\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules and importlib.util.find_spec("tscam") is None:\n'
+        f'    %pip install --quiet "tscam @ git+{repo["url"]}@{repo["branch"]}"'
+    )

@@ -58,6 +58,7 @@ def test_config_has_the_required_settings():
     launch = cfg["launch_buttons"]
     assert launch["binderhub_url"] == "https://mybinder.org"
     assert launch["notebook_interface"] == "jupyterlab"
+    assert launch["colab_url"] == "https://colab.research.google.com", "Colab launch button"
     repo = cfg["repository"]
     assert repo["url"] == "https://github.com/tscam-course/tscam" and repo["branch"] == "main"
     assert cfg["html"]["use_repository_button"] and cfg["html"]["use_issues_button"]
@@ -111,17 +112,79 @@ def test_environment_yml_covers_pyproject():
     assert not missing, f"environment.yml lacks these dependencies of pyproject.toml: {missing}"
 
 
-def test_torch_versions_agree():
-    torch_req = next(r for r in _pyproject()["project"]["dependencies"] if _name(r) == "torch")
-    m = re.search(r"==\s*(\d+)\.(\d+)", torch_req)
-    assert m, f"pyproject.toml should pin torch exactly, got {torch_req!r}"
-    conda = _environment()["pytorch"]
-    m2 = re.search(r"pytorch\s*=+\s*(\d+)\.(\d+)", conda)
-    assert m2 and m2.groups() == m.groups(), (
-        f"environment.yml has {conda!r} but pyproject.toml pins {torch_req!r}"
-    )
-    assert "cpu" in conda, f"Binder must get the CPU build of PyTorch: {conda!r}"
-    assert "pytorch" not in load_yaml("environment.yml")["channels"], "use conda-forge"
+def _constraints() -> dict[str, str]:
+    """Package name -> exact version of constraints.txt."""
+    out = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            out[_name(name)] = version.strip()
+    return out
+
+
+def test_pyproject_states_ranges_that_hold_the_pinned_versions():
+    from packaging.requirements import Requirement
+
+    project = _pyproject()["project"]
+    pins = _constraints()
+    for spec in project["dependencies"] + project["optional-dependencies"]["book"]:
+        req = Requirement(spec)
+        assert "==" not in str(req.specifier), f"pyproject.toml must state a range: {spec!r}"
+        assert "<" in str(req.specifier), f"{spec!r} needs an upper bound (next major)"
+        name = _name(req.name)
+        assert name in pins, f"constraints.txt does not pin {name}"
+        assert req.specifier.contains(pins[name]), f"constraints.txt's {name} outside {spec!r}"
+
+
+def test_constraints_install_on_any_python_311():
+    """A laptop's Python 3.11 may be 3.11.2 (Debian 12): no pin may need a newer 3.11.x."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    too_new = []
+    for name, version in _constraints().items():
+        try:
+            meta = metadata(name)
+        except PackageNotFoundError:
+            continue
+        if meta["Version"].split("+")[0] == version:
+            requires = SpecifierSet(meta.get("Requires-Python") or "")
+            if not requires.contains("3.11.0"):
+                too_new.append(f"{name}=={version} (Python {requires})")
+    assert not too_new, f"constraints.txt pins versions that need a newer Python: {too_new}"
+
+
+def test_environment_yml_pins_follow_constraints():
+    """Binder gets the book's versions where conda-forge has them, else a release of the same
+    major version within pyproject.toml's range."""
+    from packaging.requirements import Requirement
+
+    pins = _constraints()
+    project = _pyproject()["project"]
+    reqs = map(Requirement, project["dependencies"] + project["optional-dependencies"]["book"])
+    ranges = {_name(r.name): r.specifier for r in reqs}
+    env = load_yaml("environment.yml")
+    assert "nodejs" not in _environment(), "Binder needs no Node.js"
+    assert "jupyterlab-myst" in _environment(), "MyST roles must render in JupyterLab"
+    conda = {_name(d): d for d in env["dependencies"] if isinstance(d, str)}
+    pypi = {v: k for k, v in CONDA_NAME.items()}
+    for name, spec in conda.items():
+        m = re.fullmatch(r"[\w.\-]+=(\d+)\.(\d+)\.([\w.]+)(=.*)?", spec)
+        if name in ("python", "pip") or pypi.get(name, name) not in pins:
+            continue
+        assert m, f"environment.yml must pin {spec!r} exactly (checked on conda-forge)"
+        pinned = pins[pypi.get(name, name)]
+        assert m.group(1) == pinned.split(".")[0], f"{spec!r} vs constraints.txt {pinned}"
+        version = spec.split("=")[1]
+        if pypi.get(name, name) in ranges:
+            assert ranges[pypi.get(name, name)].contains(version), f"{spec!r} vs pyproject.toml"
+    for spec in next(d["pip"] for d in env["dependencies"] if isinstance(d, dict)):
+        name, version = spec.split("==")
+        assert pins[_name(name)] == version, f"{spec!r} must match constraints.txt"
+    torch = conda["pytorch"]
+    assert torch.startswith(f"pytorch={pins['torch']}=") and "cpu" in torch, torch
+    assert "pytorch" not in env["channels"], "use conda-forge"
 
 
 def test_environment_python_satisfies_requires_python():
@@ -138,7 +201,9 @@ def test_postbuild_is_executable_and_installs_the_package():
     path = ROOT / "postBuild"
     assert os.access(path, os.X_OK), "postBuild must be executable (chmod +x postBuild)"
     text = path.read_text()
-    assert text.startswith("#!") and "pip install --no-deps -e ." in text
+    assert text.startswith("#!") and "pip install --no-deps -c constraints.txt -e ." in text
+    assert "python scripts/prepare_data.py" in text, "Binder sessions start with the data"
+    assert "fetch_js" not in text and "npm" not in text
 
 
 def test_scripts_are_strict_bash():
@@ -197,6 +262,34 @@ def test_publishing_workflow():
     assert upload["with"]["path"] == "_build/html"
     assert any(u.startswith("actions/deploy-pages") for u in uses)
     assert any(s.get("run") == "make book" for s in steps)
+    # Pages permissions on the deploy job alone, which runs from main only
+    assert wf["permissions"] == {"contents": "read"}
+    build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    assert "permissions" not in build
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["needs"] == "build" and deploy["if"] == "github.ref == 'refs/heads/main'"
+    # CPU torch, and the MIT-BIH download cached between runs
+    assert build["env"]["TSCAM_TORCH_INDEX"] == "https://download.pytorch.org/whl/cpu"
+    cpu_index = re.search(r'^cpu_index="(.+)"$', (ROOT / "scripts/setup_env.sh").read_text(), re.M)
+    assert cpu_index and cpu_index.group(1) == build["env"]["TSCAM_TORCH_INDEX"]
+    caches = [s["with"]["path"] for s in build["steps"] if "actions/cache" in s.get("uses", "")]
+    assert build["env"]["TSCAM_CACHE"].endswith("/.cache/tscam") and ".cache/tscam" in caches
+
+
+def test_ci_workflow_runs_make_test_on_pushes_and_pull_requests():
+    wf = load_yaml(".github/workflows/ci.yml")
+    on = wf.get("on", wf.get(True))
+    assert "push" in on and "pull_request" in on
+    assert wf["permissions"] == {"contents": "read"}
+    (job,) = wf["jobs"].values()
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert runs[-1] == "make test"
+    assert any("npm" in r for r in runs), "npm vendors the JavaScript the browser test checks"
+    env = "\n".join(runs)
+    assert "TSCAM_CACHE=$GITHUB_WORKSPACE/.cache/tscam" in env
+    assert "TSCAM_MITDB=$GITHUB_WORKSPACE/.cache/tscam/mitdb" in env
+    assert any(s.get("uses", "").startswith("actions/cache") and
+               s["with"]["path"] == ".cache/tscam" for s in job["steps"])  # fmt: skip
 
 
 def test_licences_exist():

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import tscam.data.locate as locate
 from tscam.data import (
     ChecksumError,
     DataNotFoundError,
@@ -18,7 +17,6 @@ from tscam.data import (
     UnknownRecordError,
     WindowSpec,
     beat_table,
-    download_mitdb,
     extract_record,
     locate_mitdb,
 )
@@ -70,54 +68,6 @@ def test_corrupted_dat_fails_the_checksum_and_writes_no_cache(tmp_path, mitdb_di
     with pytest.raises(ChecksumError, match=r"100\.dat.*Delete it"):
         beat_table(tmp_path, ["100"])
     assert not list(empty_cache.rglob("*.npz"))
-
-
-def _fake_fetch_from(source: Path, truncate: set[str] = frozenset(), fail_after: int | None = None):
-    calls: list[str] = []
-
-    def fetch(name: str, dest: Path) -> None:
-        if fail_after is not None and len(calls) >= fail_after:
-            raise ConnectionError("network unreachable")
-        calls.append(name)
-        data = (source / name).read_bytes()
-        if name in truncate:
-            data = data[: len(data) // 2]
-        (dest / name).write_bytes(data)
-
-    return fetch, calls
-
-
-def test_truncated_download_leaves_no_file_that_passes_as_valid(tmp_path, mitdb_dir, monkeypatch):
-    fetch, _ = _fake_fetch_from(mitdb_dir, truncate={"100.dat"})
-    monkeypatch.setattr(locate, "_fetch_file", fetch)
-    target = tmp_path / "mitdb"
-    with pytest.raises(ChecksumError, match="incomplete or corrupted download"):
-        download_mitdb(target, ["100"])
-    assert not (target / "100.dat").exists()
-    assert sorted(p.name for p in target.iterdir()) == ["100.hea"]  # no temp files left
-
-
-def test_interrupted_download_resumes_with_the_missing_files(tmp_path, mitdb_dir, monkeypatch):
-    target = tmp_path / "mitdb"
-    fetch, calls = _fake_fetch_from(mitdb_dir, fail_after=4)
-    monkeypatch.setattr(locate, "_fetch_file", fetch)
-    with pytest.raises(DataNotFoundError, match="Could not download"):
-        download_mitdb(target, ["100", "101"])
-    done = sorted(p.name for p in target.iterdir())
-    assert done == ["100.atr", "100.dat", "100.hea", "101.hea"]
-    fetch, calls = _fake_fetch_from(mitdb_dir)
-    monkeypatch.setattr(locate, "_fetch_file", fetch)
-    download_mitdb(target, ["100", "101"])
-    assert calls == ["101.dat", "101.atr"]
-    locate.verify_files(target, [f"{r}.{e}" for r in ("100", "101") for e in ("hea", "dat", "atr")])
-
-
-def test_download_fills_the_user_cache_when_no_copy_is_named(mitdb_dir, empty_cache, monkeypatch):
-    fetch, calls = _fake_fetch_from(mitdb_dir)
-    monkeypatch.setattr(locate, "_fetch_file", fetch)
-    path = locate_mitdb(records=["100"])
-    assert path == empty_cache / "mitdb" and len(calls) == 3
-    assert locate_mitdb(records=["100"]) == path and len(calls) == 3  # nothing fetched twice
 
 
 def test_no_data_and_no_network_gives_one_clear_error(empty_cache, monkeypatch):

@@ -1,11 +1,13 @@
 """Notebook hygiene: every notebook is clean source, and every chapter follows the skeleton.
 
 All notebooks (``notebooks/*.ipynb``): valid nbformat 4, outputs stripped, allowed cell tags
-only, no package installs, no ``sys.path`` edits, no network access in code.
+only, no package installs, no ``sys.path`` edits, no network access in code; the one exception
+is the Colab cell (``book_support.colab_cell``), exactly as written there.
 Chapters (``notebooks/NN_*.ipynb``) also: a title first; Overview (with a time estimate),
-Prerequisites, Setup (``import tscam``), ..., Summary, What's next, References (``{cite}``)
-in that order; at least two exercises, each a ``skip-execution`` cell followed by a
-``hide-input`` solution that calls a checker from ``tscam.exercises``.
+Prerequisites, Setup (the Colab cell, then ``%matplotlib inline`` and ``import tscam``), ...,
+Summary, What's next, References (``{cite}``) in that order; at least two exercises, each a
+``skip-execution`` cell followed by a ``hide-input`` solution that calls a checker from
+``tscam.exercises``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from book_support import ROOT, chapter_notebooks, notebooks
+from book_support import ROOT, chapter_notebooks, colab_cell, notebooks
 
 ALLOWED_TAGS = {
     "skip-execution",
@@ -98,7 +100,7 @@ def test_only_allowed_tags(path):
 def test_code_cells_are_clean(path):
     problems = []
     for i, cell in enumerate(_read(path).cells):
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or cell.source == colab_cell():
             continue
         for what, pattern in FORBIDDEN_CODE.items():
             m = pattern.search(cell.source)
@@ -132,9 +134,21 @@ def test_chapter_skeleton(path):
         f"{path.name}: the Overview must list the learning objectives"
     )
 
-    setup_code = next((c for c in cells[found["setup"] :] if c.cell_type == "code"), None)
-    assert setup_code is not None and re.search(r"^import tscam\b", setup_code.source, re.M), (
-        f"{path.name}: the first code cell after '## Setup' must contain `import tscam`"
+    code = [c for c in cells[found["setup"] :] if c.cell_type == "code"]
+    assert len(code) >= 2 and code[0].source == colab_cell(), (
+        f"{path.name}: the first code cell after '## Setup' must be the Colab cell "
+        "(tests/book_support.py: colab_cell)"
+    )
+    assert _tags(code[0]) == ["remove-cell"], f"{path.name}: the Colab cell is not for the book"
+    first = [c for c in cells if c.cell_type == "code"][0]
+    assert first is code[0], f"{path.name}: the Colab cell must be the first code cell"
+    setup_code = code[1]
+    assert setup_code.source.startswith("%matplotlib inline\n"), (
+        f"{path.name}: the setup cell must start with `%matplotlib inline` (figures whatever "
+        "MPLBACKEND says)"
+    )
+    assert re.search(r"^import tscam\b", setup_code.source, re.M), (
+        f"{path.name}: the setup cell after the Colab cell must contain `import tscam`"
     )
 
     refs = "\n".join(c.source for c in cells[found["references"] :] if c.cell_type == "markdown")

@@ -5,8 +5,10 @@
   var here = document.currentScript && document.currentScript.src;
 
   // 1. The widget manager finds its assets (icon fonts) relative to its AMD module name;
-  //    map that name to the vendored copy beside this file, so they load from the book.
-  if (here && window.require && window.require.config) {
+  //    map that name to the vendored copy beside this file, so they load from the book
+  //    (not when the book uses the CDN copies: book/_ext/tscam_book.py then sets data-cdn).
+  var cdn = document.currentScript && document.currentScript.getAttribute("data-cdn");
+  if (here && !cdn && window.require && window.require.config) {
     window.require.config({
       paths: {
         "@jupyter-widgets/html-manager/dist": new URL("vendor/html-manager", here).href,

@@ -28,3 +28,7 @@ class UnknownRecordError(DataError, ValueError):
 
 class NoBeatsError(DataError, ValueError):
     """An annotation file without a single beat annotation."""
+
+
+class MirrorURLError(DataError, ValueError):
+    """``$TSCAM_MITDB_URL`` is not a URL the release files can be downloaded from."""

@@ -6,24 +6,32 @@ Where the files are looked for, in order:
 2. the environment variable ``TSCAM_MITDB`` (a local copy, e.g. on a course server or in CI);
 3. the user cache, ``$TSCAM_CACHE/mitdb`` (default ``~/.cache/tscam/mitdb``).
 
-Only the user cache is ever written to: missing records are downloaded there with ``wfdb``,
-one file at a time into a temporary file that is verified against the release's SHA-256 list
-(shipped with the package) and only then moved into place. An interrupted download therefore
-leaves nothing that passes as valid, and the next call resumes with the files still missing.
+Only the user cache is ever written to: missing records are downloaded there with ``pooch``
+from PhysioNet's plain file URLs (``https://physionet.org/files/mitdb/1.0.0/<name>``, or the
+folder named by ``$TSCAM_MITDB_URL``, e.g. a course's mirror), a few files at a time, each into a
+temporary file that is verified against the release's SHA-256 list (shipped with the package)
+and only then moved into place. An interrupted download therefore leaves nothing that passes as
+valid, and the next call downloads only the files still missing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from tscam.data.errors import ChecksumError, DataNotFoundError, UnknownRecordError
+from tscam.data.errors import ChecksumError, DataNotFoundError, MirrorURLError, UnknownRecordError
 from tscam.data.records import ALL_RECORDS, PHYSIONET_DB, record_files
 
 ENV_DATA = "TSCAM_MITDB"
@@ -77,12 +85,30 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+#: Files this process has verified (path -> size and modification time when it matched), so
+#: that the beats extracted right after a download do not hash the same bytes a second time.
+_VERIFIED: dict[Path, tuple[int, int]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 def verify_files(directory: Path, names: Iterable[str]) -> None:
-    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch."""
+    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch.
+
+    A file this process verified before (unchanged since: same size and modification time) is
+    not read again."""
     sums = release_checksums()
     for name in names:
-        got = sha256_file(directory / name)
-        if got != sums[name]:
+        path = Path(directory, name).resolve()
+        if _VERIFIED.get(path) == _stamp(path):
+            continue
+        got = sha256_file(path)
+        if got == sums[name]:
+            _VERIFIED[path] = _stamp(path)
+        else:
             raise ChecksumError(
                 f"{directory / name} does not match the MIT-BIH 1.0.0 release "
                 f"(SHA-256 {got[:16]}..., expected {sums[name][:16]}...). The file is corrupted "
@@ -91,51 +117,205 @@ def verify_files(directory: Path, names: Iterable[str]) -> None:
             )
 
 
-def _fetch_file(name: str, dest_dir: Path) -> None:
-    """Download one release file from PhysioNet into ``dest_dir`` (tests replace this)."""
-    import wfdb
+ENV_URL = "TSCAM_MITDB_URL"
 
-    wfdb.dl_files(PHYSIONET_DB, str(dest_dir), [name], keep_subdirs=False, overwrite=True)
+#: Where the release files are downloaded from, unless ``$TSCAM_MITDB_URL`` names a mirror.
+PHYSIONET_URL = f"https://physionet.org/files/{PHYSIONET_DB}/"
+
+#: Files downloaded at the same time (PhysioNet serves a few parallel requests well).
+DOWNLOAD_THREADS = 4
+#: Attempts after a failed one (lost connection, wrong checksum), as pooch makes them.
+DOWNLOAD_RETRIES = 2
+#: Bytes read per step (pooch's default, 1 KiB, costs a write, a flush and a progress update
+#: per KiB: 6 times the plain transfer time on loopback).
+DOWNLOAD_CHUNK = 1 << 16
+#: Seconds without a byte from the server before a download is given up.
+DOWNLOAD_TIMEOUT = 30
 
 
-def download_mitdb(directory: Path | str, records: Sequence[str] = ALL_RECORDS) -> Path:
+def mirror_url() -> str:
+    """The folder URL the release files are downloaded from: ``$TSCAM_MITDB_URL`` (a course's
+    mirror) or PhysioNet's ``https://physionet.org/files/mitdb/1.0.0/``, ending in ``/``.
+
+    Raises :class:`MirrorURLError` for a value that is not an ``http(s)://host/...`` URL.
+    """
+    value = os.environ.get(ENV_URL, "").strip()
+    if not value:
+        return PHYSIONET_URL
+    parts = urlsplit(value)
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = "it does not start with http:// or https://"
+    elif not parts.hostname:
+        problem = "it names no host"
+    elif parts.query or parts.fragment:
+        problem = "it has a query (?...) or a fragment (#...)"
+    else:
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            problem = "its port is not a number"
+    if problem:
+        raise MirrorURLError(
+            f"${ENV_URL}={value!r} is not a usable URL: {problem}. It must name the folder that "
+            f"holds the MIT-BIH release files, e.g. {PHYSIONET_URL} (the default, used when "
+            f"${ENV_URL} is unset) or https://my-course.example.org/mitdb/1.0.0/."
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def release_urls(records: Sequence[str] = ALL_RECORDS) -> list[str]:
+    """The URL of every file of ``records`` (header, signal, annotations), as downloaded."""
+    base = mirror_url()
+    return [base + name for r in check_records(records) for name in record_files(r)]
+
+
+class _SharedBar:
+    """The progress bar pooch drives for one file, adding its bytes to one bar for all files
+    (pooch sets ``total``, calls ``update`` per chunk, then ``reset``, ``update(total)``)."""
+
+    def __init__(self, bar: Any, lock: threading.Lock) -> None:
+        self._bar, self._lock, self._total, self._done = bar, lock, 0, 0
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        with self._lock:
+            self._bar.total = (self._bar.total or 0) + value - self._total
+            self._bar.refresh()
+        self._total = value
+
+    def update(self, n: int) -> None:
+        step = max(0, min(self._done + n, self._total) - self._done) if self._total else n
+        self._done += step
+        with self._lock:
+            self._bar.update(step)
+
+    def reset(self) -> None:
+        """pooch resets before filling the bar with the file's total (see :meth:`update`)."""
+
+    def close(self) -> None:
+        """The shared bar is closed once, by :func:`download_mitdb`."""
+
+
+@contextmanager
+def _quiet_pooch() -> Iterator[None]:
+    """pooch logs one line per file; the byte-level progress bar says enough."""
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _writable(directory: Path) -> None:
+    """Create ``directory`` and check that a file can be written in it, or raise a clear error."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        raise DataNotFoundError(
+            f"Cannot write the MIT-BIH download into {directory} ({type(exc).__name__}: {exc}). "
+            f"Set the environment variable {ENV_CACHE} to a writable folder, or {ENV_DATA} to "
+            "a local copy of the database."
+        ) from exc
+
+
+def _download_error(name: str, url: str, exc: BaseException, missing: int, directory: Path):
+    """The one error a failed download gives (checksum, HTTP status, network)."""
+    import requests
+
+    if isinstance(exc, ValueError) and not isinstance(exc, requests.RequestException):
+        return ChecksumError(
+            f"Downloaded {name} from {url} does not match the release checksum (incomplete or "
+            "corrupted download). Nothing was kept; run again to retry. If it happens again, "
+            f"the server does not hold the MIT-BIH 1.0.0 release ({ENV_URL}?)."
+        )
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        reason = f"HTTP {exc.response.status_code} {exc.response.reason} for {url}"
+    else:
+        reason = f"{type(exc).__name__}: {exc}"
+    return DataNotFoundError(
+        f"Could not download {name} from {url} ({reason}). {missing} file(s) of the MIT-BIH "
+        f"database are missing from {directory}. {_HOW_TO_GET}"
+    )
+
+
+def download_mitdb(
+    directory: Path | str,
+    records: Sequence[str] = ALL_RECORDS,
+    *,
+    threads: int = DOWNLOAD_THREADS,
+    retries: int = DOWNLOAD_RETRIES,
+    progress: bool = True,
+) -> Path:
     """Download the files of ``records`` that ``directory`` lacks, verifying each one.
 
-    Every file is first written to a temporary folder beside its destination, checked against
-    the release's SHA-256 and only then moved into place (atomic rename), so a crash or a lost
-    connection never leaves a half-written file behind, and a rerun resumes where it stopped.
+    The files come from :func:`mirror_url` (PhysioNet, or ``$TSCAM_MITDB_URL``), ``threads`` at
+    a time, with pooch: each is streamed into a temporary file beside its destination, checked
+    against the release's SHA-256 (:func:`release_checksums`) and only then moved into place,
+    so a crash or a lost connection never leaves a file that passes as valid, and a rerun
+    downloads only what is still missing. A failed file is tried ``retries`` more times; then
+    the first failure is raised as one :class:`DataNotFoundError` (network, HTTP status: the
+    message names the URL) or :class:`ChecksumError` (wrong or truncated bytes).
     """
+    import pooch
     from tqdm.auto import tqdm
 
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     wanted = [n for r in check_records(records) for n in record_files(r)]
     missing = [n for n in wanted if not (directory / n).is_file()]
     if not missing:
         return directory
+    base = mirror_url()
+    _writable(directory)
     sums = release_checksums()
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=directory) as tmp:
-        tmp_dir = Path(tmp)
-        for name in tqdm(missing, desc="Downloading MIT-BIH from PhysioNet", unit="file"):
-            try:
-                _fetch_file(name, tmp_dir)
-            except Exception as exc:  # network errors come in many types
-                raise DataNotFoundError(
-                    f"Could not download {name} from PhysioNet ({type(exc).__name__}: {exc}). "
-                    f"{len(missing)} file(s) of the MIT-BIH database are missing from "
-                    f"{directory}. {_HOW_TO_GET}"
-                ) from exc
-            part = tmp_dir / name
-            if not part.is_file():
-                raise DataNotFoundError(f"Download of {name} produced no file. {_HOW_TO_GET}")
-            got = sha256_file(part)
-            if got != sums[name]:
-                part.unlink()
-                raise ChecksumError(
-                    f"Downloaded {name} does not match the release checksum (incomplete or "
-                    "corrupted download). Nothing was kept; run again to retry."
-                )
-            os.replace(part, directory / name)
+    store = pooch.create(
+        path=directory,
+        base_url=base,
+        registry={name: f"sha256:{sums[name]}" for name in missing},
+        retry_if_failed=retries,
+    )
+    lock = threading.Lock()
+    bar = tqdm(
+        total=None, unit="B", unit_scale=True, disable=not progress,
+        desc=f"Downloading {len(missing)} MIT-BIH files",
+    )  # fmt: skip
+
+    def fetch(name: str) -> None:
+        downloader = pooch.HTTPDownloader(
+            progressbar=_SharedBar(bar, lock) if progress else False,
+            chunk_size=DOWNLOAD_CHUNK,
+            timeout=DOWNLOAD_TIMEOUT,
+        )
+        path = Path(store.fetch(name, downloader=downloader)).resolve()
+        _VERIFIED[path] = _stamp(path)  # pooch checked its SHA-256 before moving it in place
+
+    failure: tuple[str, BaseException] | None = None
+    with _quiet_pooch(), bar, ThreadPoolExecutor(max(1, threads)) as pool:
+        futures = {pool.submit(fetch, name): name for name in missing}
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            exc = future.exception()
+            if exc is not None and failure is None:
+                failure = (futures[future], exc)
+                for other in futures:  # files not started yet are not fetched
+                    other.cancel()
+    if failure is not None:
+        name, exc = failure
+        if not isinstance(exc, Exception):  # KeyboardInterrupt and the like
+            raise exc
+        left = sum(not (directory / n).is_file() for n in wanted)
+        raise _download_error(name, base + name, exc, left, directory) from exc
     return directory
 
 
