@@ -10,12 +10,13 @@ BIN := .venv/bin
 # Notebook execution errors fail the build (see _config.yml).
 BOOK_FLAGS := -W -n --keep-going
 
-.PHONY: help setup data book slides test lint pytest browser strip bench-notebooks clean
+.PHONY: help setup data book slides student test lint pytest browser strip bench-notebooks clean
 
 help:
 	@echo "make book   - build the executed book into _build/html"
 	@echo "make test   - ruff, strict book build, headless browser set-up, pytest"
 	@echo "make slides - export each executed chapter as a reveal.js deck (after make book)"
+	@echo "make student - write the student edition (no solutions) to _build/student"
 	@echo "make strip  - strip outputs from notebooks/*.ipynb"
 	@echo "make bench-notebooks - time each notebook and a cold book build"
 	@echo "make clean  - remove _build"
@@ -50,6 +51,10 @@ test: setup data
 
 slides: setup
 	$(BIN)/python scripts/build_slides.py
+
+# The hand-out: every chapter without its solution cells, stubs runnable.
+student: setup
+	$(BIN)/python scripts/make_student.py
 
 strip: setup
 	$(BIN)/python scripts/strip_notebooks.py
