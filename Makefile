@@ -15,12 +15,13 @@ LINT_PATHS := src tests benchmarks scripts book/_ext
 STRIP := $(BIN)/nbstripout --keep-id --extra-keys "metadata.widgets metadata.execution\
 	cell.metadata.execution cell.metadata.collapsed cell.metadata.scrolled cell.metadata.ExecuteTime"
 
-.PHONY: help setup data book slides test lint pytest browser strip bench-notebooks clean
+.PHONY: help setup data book slides student test lint pytest browser strip bench-notebooks clean
 
 help:
 	@echo "make book   - build the executed book into _build/html"
 	@echo "make test   - lint, strict book build (+ slides), headless browser set-up, pytest"
 	@echo "make slides - export each executed chapter as a reveal.js deck (after make book)"
+	@echo "make student - write the student edition (no solutions) to _build/student"
 	@echo "make strip  - strip outputs from notebooks/*.ipynb"
 	@echo "make bench-notebooks - time each notebook and a cold book build"
 	@echo "make clean  - remove _build"
@@ -54,6 +55,10 @@ test: lint book browser pytest
 
 slides: setup
 	$(BIN)/python scripts/build_slides.py
+
+# The hand-out: every chapter without its solution cells, stubs runnable.
+student: setup
+	$(BIN)/python scripts/make_student.py
 
 strip: setup
 	$(STRIP) notebooks/*.ipynb

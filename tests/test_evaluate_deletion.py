@@ -10,13 +10,17 @@ from torch import nn
 from tscam.evaluate import (
     Curve,
     aopc,
+    bootstrap_ci,
     class_means,
     deletion_curve,
+    difference_ci,
     insertion_curve,
     interpolate,
+    masked_run,
     random_curve,
     ranks,
 )
+from tscam.evaluate.study import perturb
 
 T, K = 187, 60  # beat length; the one sample the model looks at
 
@@ -111,7 +115,72 @@ def test_interpolate_fills_gaps_linearly():
 
 def test_ranks_order_and_ties():
     maps = torch.tensor([[0.1, 0.9, 0.5, 0.9], [1.0, 1.0, 1.0, 1.0]])
-    assert ranks(maps).tolist() == [[3, 0, 2, 1], [0, 1, 2, 3]]
+    assert ranks(maps, seed=None).tolist() == [[3, 0, 2, 1], [0, 1, 2, 3]]  # by position
+    r = ranks(maps)
+    assert r[0, 0] == 3 and r[0, 2] == 2 and sorted(r[0, [1, 3]].tolist()) == [0, 1]
+    assert sorted(r[1].tolist()) == [0, 1, 2, 3]
+
+
+def test_ties_are_broken_at_random_reproducibly():
+    # a ReLU map: a few positive samples, then 180 exact zeros (as Grad-CAM often is)
+    maps = torch.zeros(50, T)
+    maps[:, 100:107] = torch.arange(7, 0, -1, dtype=torch.float32)
+    a, b = ranks(maps, seed=3), ranks(maps, seed=3)
+    assert torch.equal(a, b)  # seeded: the same ranks every time
+    assert not torch.equal(a, ranks(maps, seed=4))
+    # the positive samples come first, in order of value, whatever the seed
+    assert torch.equal(a[:, 100:107], torch.arange(7).expand(50, 7))
+    # the zeros after them are in a random order: the earliest samples are not deleted first
+    next_ten = (a >= 7) & (a < 17)
+    assert next_ten[:, :10].float().mean() < 0.2  # by position it would be 1.0
+    first = torch.nonzero(a == 7)[:, 1]  # the first zero deleted, per beat
+    assert len(set(first.tolist())) > 25  # spread over the beat, not always sample 0
+    # masked samples go last, even with the largest values
+    masked = torch.zeros(50, T, dtype=torch.bool)
+    masked[:, :30] = True
+    high = maps.clone()
+    high[:, :30] = 100.0
+    rm = ranks(high, seed=3, masked=masked)
+    assert (rm[:, :30] >= T - 30).all() and (rm[:, 30:] < T - 30).all()
+
+
+def test_masked_run_is_never_touched():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(T, 3))
+    x = torch.randn(6, 1, T)
+    onset = np.array([0, 10, 40, 60, 0, 90])
+    guard = masked_run(onset, 6, T)
+    x[guard.unsqueeze(1)] = 0.0  # the masked run of a real beat is exactly 0
+    seen = []
+    model.register_forward_hook(lambda m, i, o: seen.append(i[0].detach().clone()))
+    maps = torch.rand(6, T)
+    maps[guard] = 10.0  # the map points at the masked run: it must still be left alone
+    means = np.full((3, T), 5.0, dtype=np.float32)
+    for fn in (deletion_curve, insertion_curve):
+        for baseline in ("zero", "mean", "interp"):
+            seen.clear()
+            curve = fn(model, x, maps, target=0, steps=5, baseline=baseline, mean=means,
+                       onset=onset)
+            assert curve.probs.shape == (6, 6)
+            for xb in seen:
+                if xb.shape[0] == 6:
+                    assert (xb[:, 0][guard] == 0).all(), (fn.__name__, baseline)
+    # the kept samples are replaced in full at the last deletion step
+    seen.clear()
+    deletion_curve(model, x, maps, target=0, steps=5, baseline="mean", mean=means, onset=onset)
+    assert (seen[-1][:, 0][~guard] == 5.0).all()
+    # interpolation next to the masked run takes the nearest kept value, not a ramp from 0
+    beat = torch.zeros(1, 1, T)
+    beat[0, 0, 40:] = 3.0
+    deleted, replaced = perturb(beat, -torch.arange(T, dtype=torch.float32)[None], 0.1,
+                                "interp", onset=np.array([40]))
+    assert replaced[0, :40].sum() == 0 and replaced[0, 40:55].all()
+    assert torch.equal(deleted[0, 0, :40], torch.zeros(40))
+    assert (deleted[0, 0, 40:] == 3.0).all()
+    with pytest.raises(ValueError, match="onset"):
+        deletion_curve(model, x, maps, onset=np.array([0, 1]))
+    with pytest.raises(ValueError, match="onset"):
+        deletion_curve(model, x, maps, onset=np.full(6, T))
 
 
 def test_batching_and_repeated_calls_give_identical_curves():
@@ -150,3 +219,32 @@ def test_class_means():
     x = np.array([[0.0, 2.0], [2.0, 4.0], [5.0, 5.0]])
     y = np.array([0, 0, 2])
     np.testing.assert_allclose(class_means(x, y, 3), [[1, 3], [7 / 3, 11 / 3], [5, 5]])
+
+
+def test_bootstrap_intervals_cover_the_mean_and_shrink_with_more_beats():
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(0.5, 0.1, 20), rng.normal(0.5, 0.1, 2000)
+    lo_s, hi_s = bootstrap_ci(small)
+    lo_l, hi_l = bootstrap_ci(large)
+    assert lo_s < small.mean() < hi_s and lo_l < large.mean() < hi_l
+    assert hi_l - lo_l < (hi_s - lo_s) / 5  # about sqrt(100) = 10 times narrower
+    # a normal-theory interval of the mean is close to the bootstrap one
+    se = large.std(ddof=1) / np.sqrt(large.size)
+    np.testing.assert_allclose([lo_l, hi_l], [large.mean() - 1.96 * se, large.mean() + 1.96 * se],
+                               atol=se / 2)
+    assert bootstrap_ci(small, seed=1) == bootstrap_ci(small, seed=1)
+    with pytest.raises(ValueError, match="level"):
+        bootstrap_ci(small, level=1.5)
+    with pytest.raises(ValueError, match="finite"):
+        bootstrap_ci([])
+    # paired: a curve minus itself is exactly 0; curves of other beats are refused
+    model, x = OneSample(), beats()
+    good = deletion_curve(model, x, map_pointing_at(K), target=0, steps=10)
+    bad = deletion_curve(model, x, -map_pointing_at(K), target=0, steps=10)
+    assert difference_ci(good, good) == (0.0, 0.0, 0.0)
+    d, lo, hi = difference_ci(good, bad)
+    assert lo <= d <= hi < 0  # deleting the decisive sample first: a clearly lower AUC
+    lo1, hi1 = good.auc_ci()
+    assert lo1 <= good.auc <= hi1
+    with pytest.raises(ValueError, match="same beats"):
+        difference_ci(good, deletion_curve(model, x[:3], map_pointing_at(K, 3), target=0, steps=10))

@@ -10,14 +10,22 @@ from tscam.models import FCN
 
 
 def test_conv_params():
-    ok = ch02.check_conv_params(128 * 256 * 5 + 256)
+    ok = ch02.check_conv_params(lambda i, o, k: i * o * k + o)
     assert ok.passed and "164,096" in ok.message
-    forgot_bias = ch02.check_conv_params(128 * 256 * 5)
+    forgot_bias = ch02.check_conv_params(lambda i, o, k: i * o * k)
     assert not forgot_bias.passed and "bias" in forgot_bias.message
     assert not ch02.check_conv_params(...).passed
     small = FCN(filters=(4, 6, 2), kernels=(3, 3, 3))
-    assert ch02.check_conv_params(4 * 6 * 3 + 6, small).passed
-    assert not ch02.check_conv_params(164_096, small).passed
+    assert ch02.check_conv_params(lambda i, o, k: i * o * k + o, small).passed
+    assert ch02.conv_params_reference(4, 6, 3) == 4 * 6 * 3 + 6
+
+
+def test_conv_params_cannot_be_copied_from_the_table():
+    # the shortcut: the count printed in the parameter table above the exercise
+    model = FCN()
+    from_table = sum(p.numel() for p in model.block2[0].parameters())
+    assert not ch02.check_conv_params(lambda i, o, k: from_table, model).passed
+    assert not ch02.check_conv_params(from_table, model).passed  # a number is not a function
 
 
 def test_receptive_field():

@@ -54,29 +54,53 @@ def test_my_grad_cam_rejects_wrong_solutions(model, x, wrong):
 
 
 def test_identity_constant(model, x):
-    T = model.features(x).shape[-1]
-    res = ch04.check_identity_constant(T, model, x)
-    assert res.passed and str(T) in res.message
-    assert ch04.check_identity_constant(float(T), model, x).passed
-    assert ch04.check_identity_constant(torch.tensor(T), model, x).passed
-    for wrong in (1, 128, T * T, -T, "T"):
+    res = ch04.check_identity_constant(lambda length: length, model, x)
+    assert res.passed and "time steps" in res.message
+    assert ch04.check_identity_constant(lambda n: float(n), model, x).passed
+    assert ch04.check_identity_constant(lambda n: torch.tensor(n), model, x).passed
+    for wrong in (lambda n: 1, lambda n: 128, lambda n: n * n, lambda n: -n, lambda n: "T"):
         assert not ch04.check_identity_constant(wrong, model, x).passed
-    assert "factor" in ch04.check_identity_constant(128, model, x).message
     assert "replace" in ch04.check_identity_constant(..., model, x).message
+    assert not ch04.check_identity_constant(187, model, x).passed  # a number, not a function
+
+
+def test_identity_constant_neither_accepts_a_copied_number_nor_leaks_it(model, x):
+    # the shortcut: the 187 of this chapter's beats, hard-coded
+    res = ch04.check_identity_constant(lambda length: 187, model, x)
+    assert not res.passed
+    # the hint names the input length that failed, never the factor between the two maps
+    assert "factor" not in res.message and "0.6" not in res.message
+    assert "for inputs of 120 samples" in res.message
+    assert ch04.identity_constant_reference(model, x) == 187
 
 
 def test_signed_mean(model, x):
-    T = model.features(x).shape[-1]
     c = 2
-    y = predict_logits(model, x)[:, c]
-    right = (y - model.classifier.bias[c].detach()) / T
+
+    def right(logit, bias, steps):
+        return (logit - bias) / steps
+
     assert ch04.check_signed_mean(right, model, x, c).passed
-    assert not ch04.check_signed_mean(y / T, model, x, c).passed  # forgot the bias
-    assert not ch04.check_signed_mean(right * T, model, x, c).passed  # forgot 1/T
-    assert not ch04.check_signed_mean(right, model, x, 0).passed  # another class
+    assert not ch04.check_signed_mean(lambda y, b, t: y / t, model, x, c).passed  # no bias
+    assert not ch04.check_signed_mean(lambda y, b, t: y - b, model, x, c).passed  # no 1/T
     assert not ch04.check_signed_mean(..., model, x, c).passed
+
+
+def test_signed_mean_shortcut_through_grad_cam_fails(model, x):
+    from tscam.cam import grad_cam
+
+    # the shortcut: compute the signed maps and average them, instead of predicting
+    def shortcut(logit, bias, steps):
+        return grad_cam(model, x, layer="block3", target=2, relu=False).mean(1)
+
+    assert not ch04.check_signed_mean(shortcut, model, x, 2).passed
+    T = model.features(x).shape[-1]
+    y = predict_logits(model, x)[:, 2]
+    torch.testing.assert_close(
+        ch04.signed_mean_reference(y, model.classifier.bias[2].detach(), T),
+        grad_cam(model, x, layer="block3", target=2, relu=False).mean(1), rtol=1e-3, atol=1e-5)
 
 
 def test_checkers_reject_a_model_without_blocks(x):
     with pytest.raises(TypeError, match="FCN"):
-        ch04.check_identity_constant(187, torch.nn.Linear(3, 3), x)
+        ch04.check_identity_constant(lambda n: n, torch.nn.Linear(3, 3), x)

@@ -31,6 +31,7 @@ ALLOWED_TAGS = {
     "full-width",
     "margin",
     "thebe-init",
+    "solution",  # a model answer: removed by scripts/make_student.py (make student)
 }
 SKELETON = ("overview", "prerequisites", "setup", "summary", "what's next", "references")
 FORBIDDEN_CODE = {

@@ -8,6 +8,8 @@ class by default), each function returns maps of shape (n, T): float32, detached
   et al. 2019), at any layer; for the LSTM, over its time steps (:func:`lstm_grad_cam`).
 - :func:`naive_lstm_grad_cam`: the version hooked on ``nn.LSTM``'s output, which fails.
 - :func:`capture`: the context manager behind them (a layer's output and its gradient).
+- :func:`segment_occlusion`: a local per-segment attribution (the score drop when one segment
+  is bridged by a straight line), to read beside the LSTM's prefix credits.
 
 The model is put in eval mode during a call and restored afterwards: BatchNorm must use its
 running statistics so that samples do not interact and one backward pass serves the batch.
@@ -31,6 +33,7 @@ from tscam.cam.lstm import (
     naive_lstm_grad_cam,
     step_maps,
 )
+from tscam.cam.segments import bridge_segment, segment_occlusion
 
 __all__ = [
     "ArchitectureError",
@@ -39,6 +42,7 @@ __all__ = [
     "InputTypeError",
     "LayerError",
     "TargetError",
+    "bridge_segment",
     "cam",
     "capture",
     "expand_steps",
@@ -47,6 +51,7 @@ __all__ = [
     "lstm_grad_cam",
     "lstm_step_gradients",
     "naive_lstm_grad_cam",
+    "segment_occlusion",
     "step_maps",
     "target_scores",
     "upsample_map",

@@ -6,9 +6,20 @@ and *inserting* them first into a baseline beat should make it rise fast (Petsiu
 AOPC after Samek et al. 2017).
 
 For ``steps`` steps, step k perturbs the ``round(k / steps * T)`` most relevant samples of each
-beat (ties broken by position: the earlier sample first), so a curve has ``steps + 1`` points
-from the unperturbed beat (fraction 0) to the fully replaced one (fraction 1). Each point is the
-softmax probability of the target class (the predicted class unless given), per beat.
+beat, so a curve has ``steps + 1`` points from the unperturbed beat (fraction 0) to the fully
+replaced one (fraction 1). Each point is the softmax probability of the target class (the
+predicted class unless given), per beat.
+
+Ties (equal map values, e.g. the many exact zeros of a map after a ReLU) are broken at random,
+seeded by ``seed``: the same maps and seed always give the same order. Breaking them by
+position would delete the start of the beat first whenever a map runs out of positive values.
+
+``onset`` (one index per beat, as ``Beats.onset``): the samples before it are the masked run of
+the previous beat, exactly 0 in every z-scored beat. They are never ranked, deleted or inserted:
+they stay as they are, and step k perturbs ``round(k / steps * kept)`` of the ``kept = T -
+onset`` samples of the beat. Without it, a zero baseline would "delete" samples that are
+already 0, and replacing the earliest kept samples by 0 would lengthen the zero run, which
+makes the beat look premature: the timing cue of class S.
 
 Baselines (what a deleted sample becomes, and what insertion starts from). The choice matters:
 a replacement that the model has never seen can change the prediction by itself.
@@ -18,6 +29,8 @@ a replacement that the model has never seen can change the prediction by itself.
   (classes, T), picked by the target class (see :func:`class_means`);
 - ``"interp"``: linear interpolation between the nearest kept samples on either side (the
   nearest one at the ends; 0 when nothing is kept), so a deleted wave becomes a straight line;
+  with ``onset``, the masked run is not used as a neighbour (a deleted sample next to it takes
+  the nearest kept value, not a ramp down to 0);
 - an array: one beat (T,) for all, or one per beat (n, T).
 
 Measures: ``Curve.auc`` (area under the mean curve over the fraction removed/revealed; lower
@@ -82,11 +95,47 @@ class Curve:
         """Area under the mean curve (equal to the mean of the per-beat areas)."""
         return float(self.auc_per_beat().mean())
 
+    def auc_ci(self, level: float = 0.95, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
+        """Bootstrap percentile interval of :attr:`auc` over the beats (resampled with
+        replacement, ``n_boot`` times, seeded): ``(low, high)``."""
+        return bootstrap_ci(self.auc_per_beat(), level, n_boot, seed)
+
     @property
     def aopc(self) -> float:
         """Average change from the first point, over steps and beats (higher = more faithful)."""
         change = self.probs - self.probs[:, :1]
         return float((-change if self.kind == "deletion" else change).mean())
+
+
+def bootstrap_ci(
+    values: Any, level: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval ``(low, high)`` of the mean of ``values`` (n,): the means
+    of ``n_boot`` resamples with replacement (seeded), cut at ``(1 - level) / 2`` and
+    ``(1 + level) / 2``. For a paired comparison of two methods on the same beats, pass the
+    per-beat differences (see :func:`difference_ci`)."""
+    v = np.asarray(values, dtype=np.float64).reshape(-1)
+    if v.size == 0 or not np.isfinite(v).all():
+        raise ValueError(f"values must be finite numbers, at least one; got {v.size} values.")
+    if not 0.0 < float(level) < 1.0:
+        raise ValueError(f"level must lie in (0, 1), got {level}.")
+    if not isinstance(n_boot, int) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}.")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, size=(n_boot, v.size))].mean(axis=1)
+    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def difference_ci(
+    a: Curve, b: Curve, level: float = 0.95, n_boot: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """``(difference, low, high)``: the AUC of curve ``a`` minus that of ``b``, computed on the
+    same beats, with a paired bootstrap interval (the beats are resampled together)."""
+    if a.probs.shape[0] != b.probs.shape[0] or not np.array_equal(a.fractions, b.fractions):
+        raise ValueError("a and b must be curves of the same beats and fractions.")
+    diff = a.auc_per_beat() - b.auc_per_beat()
+    return (float(diff.mean()), *bootstrap_ci(diff, level, n_boot, seed))
 
 
 def class_means(x: Any, y: Any, n_classes: int | None = None) -> np.ndarray:
@@ -106,11 +155,41 @@ def class_means(x: Any, y: Any, n_classes: int | None = None) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def ranks(maps: torch.Tensor) -> torch.Tensor:
-    """Rank of each sample in its beat's map: 0 = most relevant; ties -> earlier sample first."""
-    order = torch.argsort(maps, dim=1, descending=True, stable=True)
-    positions = torch.arange(maps.shape[1], device=maps.device).expand_as(order)
+def ranks(
+    maps: torch.Tensor, seed: int | None = 0, *, masked: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Rank of each sample in its beat's map (n, T): 0 = most relevant.
+
+    Ties are broken at random, seeded by ``seed`` (the same maps and seed give the same ranks);
+    ``seed=None`` breaks them by position, the earlier sample first. Samples where ``masked``
+    (n, T) bool is True are ranked after all others, whatever their value."""
+    n, length = maps.shape
+    if seed is None:
+        perm = torch.arange(length, device=maps.device).expand(n, length)
+    else:
+        generator = torch.Generator().manual_seed(int(seed))
+        perm = torch.rand(n, length, generator=generator).argsort(dim=1).to(maps.device)
+    # sort a shuffled copy (stable): equal values keep their shuffled, i.e. random, order
+    order = perm.gather(1, torch.argsort(maps.gather(1, perm), dim=1, descending=True, stable=True))
+    if masked is not None:
+        last = masked.gather(1, order).to(torch.int8)
+        order = order.gather(1, torch.argsort(last, dim=1, stable=True))
+    positions = torch.arange(length, device=maps.device).expand_as(order)
     return torch.empty_like(order).scatter_(1, order, positions)
+
+
+def masked_run(onset: Any, n: int, length: int, device: Any = None) -> torch.Tensor:
+    """(n, T) bool, True before each beat's ``onset`` (n,): the masked run of the previous beat,
+    never to be perturbed. Raises ValueError for a wrong shape or an index outside the beat."""
+    arr = np.asarray(onset.detach().cpu() if isinstance(onset, torch.Tensor) else onset)
+    if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"onset must hold one integer index per beat, shape ({n},); got "
+                         f"{arr.dtype} of shape {arr.shape}.")
+    if n and (arr.min() < 0 or arr.max() >= length):
+        raise ValueError(f"onset must lie in 0..{length - 1} (a sample of the beat); got "
+                         f"{int(arr.min())}..{int(arr.max())}.")
+    start = torch.as_tensor(arr, dtype=torch.int64, device=device)
+    return torch.arange(length, device=device)[None, :] < start[:, None]
 
 
 def interpolate(x: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
@@ -143,6 +222,8 @@ def _curve(
     baseline: Any,
     mean: Any,
     batch_size: int,
+    onset: Any = None,
+    seed: int | None = 0,
 ) -> Curve:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
@@ -153,8 +234,13 @@ def _curve(
     device = model_device(model)
     xs = as_beats(x, device)
     n, c, length = xs.shape
-    rank_all = ranks(as_maps(maps, n, length, device))
+    protect = None if onset is None else masked_run(onset, n, length, device)
+    rank_all = ranks(as_maps(maps, n, length, device), seed, masked=protect)
     counts = np.rint(np.linspace(0.0, length, steps + 1)).astype(np.int64)
+    # samples each beat can lose: all T, or the kept ones after the onset
+    kept = torch.full((n, 1), length, device=device) if protect is None else (~protect).sum(
+        dim=1, keepdim=True
+    )
     probs = torch.empty(n, steps + 1, device=device)
     interp = isinstance(baseline, str) and baseline == "interp"
     with evaluation(model), torch.no_grad():
@@ -175,15 +261,25 @@ def _curve(
             sl = slice(start, start + batch_size)
             xc, rank, tc = xs[sl], rank_all[sl], target_t[sl]
             base = None if interp else rows[index[sl]]
+            guard = None if protect is None else protect[sl]
             for k, m in enumerate(counts):
                 full = m == length if kind == "deletion" else m == 0
                 none = m == 0 if kind == "deletion" else m == length
-                if full or none:
+                if none or (full and guard is None):
                     probs[sl, k] = (p_base if full else p_input)[sl]
                     continue
-                top = rank < int(m)  # the m most relevant samples of every beat
+                # the most relevant round(f_k * kept) samples of every beat
+                top = rank < torch.round(kept[sl] * float(m / length))
                 keep = ~top if kind == "deletion" else top
-                xk = interpolate(xc, keep) if interp else torch.where(keep.unsqueeze(1), xc, base)
+                if guard is not None:
+                    keep = keep | guard  # the masked run stays as it is
+                if interp:
+                    known = keep if guard is None else keep & ~guard
+                    xk = interpolate(xc, known)
+                    if guard is not None:
+                        xk = torch.where(guard.unsqueeze(1), xc, xk)
+                else:
+                    xk = torch.where(keep.unsqueeze(1), xc, base)
                 probs[sl, k] = _probs(model(xk), tc)
     return Curve(
         kind=kind,
@@ -204,10 +300,15 @@ def deletion_curve(
     *,
     mean: Any = None,
     batch_size: int = 512,
+    onset: Any = None,
+    seed: int | None = 0,
 ) -> Curve:
     """Target-class probability as the most relevant samples (by ``maps``, (n, T)) are replaced
-    by the ``baseline``, in ``steps`` steps from none to all (see the module docstring)."""
-    return _curve("deletion", model, x, maps, target, steps, baseline, mean, batch_size)
+    by the ``baseline``, in ``steps`` steps from none to all (see the module docstring; ``seed``
+    breaks ties, ``onset`` protects the masked run)."""
+    return _curve(
+        "deletion", model, x, maps, target, steps, baseline, mean, batch_size, onset, seed
+    )
 
 
 def insertion_curve(
@@ -220,10 +321,14 @@ def insertion_curve(
     *,
     mean: Any = None,
     batch_size: int = 512,
+    onset: Any = None,
+    seed: int | None = 0,
 ) -> Curve:
     """Target-class probability as the most relevant samples are revealed, in ``steps`` steps,
     in a beat that starts as the ``baseline`` (the mirror of :func:`deletion_curve`)."""
-    return _curve("insertion", model, x, maps, target, steps, baseline, mean, batch_size)
+    return _curve(
+        "insertion", model, x, maps, target, steps, baseline, mean, batch_size, onset, seed
+    )
 
 
 def aopc(
@@ -236,11 +341,14 @@ def aopc(
     *,
     mean: Any = None,
     batch_size: int = 512,
+    onset: Any = None,
+    seed: int | None = 0,
 ) -> float:
     """Area over the perturbation curve (Samek et al. 2017): the mean drop of the target-class
     probability over the ``steps + 1`` points of the deletion curve (higher = more faithful)."""
     return deletion_curve(
-        model, x, maps, target, steps, baseline, mean=mean, batch_size=batch_size
+        model, x, maps, target, steps, baseline, mean=mean, batch_size=batch_size, onset=onset,
+        seed=seed,
     ).aopc
 
 
@@ -255,8 +363,9 @@ def random_curve(
     mean: Any = None,
     seed: int = 0,
     batch_size: int = 512,
+    onset: Any = None,
 ) -> Curve:
     """The reference curve: samples removed (or revealed) in a random order (seeded)."""
     xs = as_beats(x)
     maps = random_maps(xs.shape[0], xs.shape[2], seed)
-    return _curve(kind, model, xs, maps, target, steps, baseline, mean, batch_size)
+    return _curve(kind, model, xs, maps, target, steps, baseline, mean, batch_size, onset, seed)

@@ -28,7 +28,14 @@ import torch
 from torch import nn
 
 from tscam.evaluate._common import as_beats, as_maps, baseline_rows, model_device, to_numpy
-from tscam.evaluate.deletion import Curve, deletion_curve, insertion_curve, interpolate, ranks
+from tscam.evaluate.deletion import (
+    Curve,
+    deletion_curve,
+    insertion_curve,
+    interpolate,
+    masked_run,
+    ranks,
+)
 from tscam.evaluate.localization import Score, pointing_game, relevance_mass
 from tscam.evaluate.methods import attribute_all
 from tscam.evaluate.sanity import cascading_randomization
@@ -163,6 +170,7 @@ def evaluate_methods(
     sanity_beats: int | Sequence[int] | None = None,
     seed: int = 0,
     batch_size: int = 512,
+    onset: Any = None,
 ) -> Study:
     """Maps of every method that applies to ``model`` and every measure of them, computed once.
 
@@ -171,7 +179,9 @@ def evaluate_methods(
     cascading randomisation of :func:`tscam.evaluate.cascading_randomization` on the beats
     picked by ``sanity_beats`` (None: all; an int k: the first k; or indices; 0 skips it), and,
     with a ground-truth ``mask`` (n, T), relevance mass and pointing game. ``target`` None
-    explains the predicted class. ``options`` gives keyword options per method.
+    explains the predicted class. ``options`` gives keyword options per method. ``onset``
+    (n,) protects each beat's masked run in the curves and ``seed`` breaks ties in the maps
+    (see :mod:`tscam.evaluate.deletion`).
     """
     options = {k: dict(v) for k, v in (options or {}).items()}
     xs = as_beats(x, model_device(model))
@@ -182,7 +192,8 @@ def evaluate_methods(
     results: dict[str, MethodResult] = {}
     for method, m in maps.items():
         curves = [
-            fn(model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size)
+            fn(model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size,
+               onset=onset, seed=seed)
             for fn in (deletion_curve, insertion_curve)
         ]
         sanity = None
@@ -222,15 +233,18 @@ def perturb(
     kind: str = "deletion",
     mean: Any = None,
     target: Any = None,
+    onset: Any = None,
+    seed: int | None = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The beats of a deletion (or insertion) curve at one ``fraction`` of the samples:
     ``(beats (n, 1, T), replaced (n, T) bool)``.
 
     Deletion replaces the ``round(fraction * T)`` most relevant samples of each beat (by
-    ``maps``, ties to the earlier sample) with the ``baseline``; insertion keeps those samples
-    and replaces all others. Baselines as in :mod:`tscam.evaluate.deletion`: ``"zero"``,
-    ``"mean"`` (with ``mean=`` one beat or one per class, picked by ``target``), ``"interp"``,
-    or an array.
+    ``maps``, ties broken at random by ``seed``) with the ``baseline``; insertion keeps those
+    samples and replaces all others. Baselines as in :mod:`tscam.evaluate.deletion`:
+    ``"zero"``, ``"mean"`` (with ``mean=`` one beat or one per class, picked by ``target``),
+    ``"interp"``, or an array. With ``onset`` (n,), the samples before it are never replaced,
+    and the fraction counts the kept samples only, as in the curves.
     """
     if kind not in ("deletion", "insertion"):
         raise ValueError(f"kind must be 'deletion' or 'insertion', got {kind!r}.")
@@ -238,11 +252,18 @@ def perturb(
         raise ValueError(f"fraction must lie in [0, 1], got {fraction}.")
     xs = as_beats(x)
     n, c, length = xs.shape
-    m = int(np.rint(float(fraction) * length))
-    top = ranks(as_maps(maps, n, length)) < m
+    guard = None if onset is None else masked_run(onset, n, length)
+    kept = length if guard is None else (~guard).sum(dim=1, keepdim=True)
+    top = ranks(as_maps(maps, n, length), seed, masked=guard) < torch.round(
+        kept * torch.tensor(float(fraction))
+    )
     keep = ~top if kind == "deletion" else top
+    if guard is not None:
+        keep = keep | guard
     if isinstance(baseline, str) and baseline == "interp":
-        out = interpolate(xs, keep)
+        out = interpolate(xs, keep if guard is None else keep & ~guard)
+        if guard is not None:
+            out = torch.where(guard.unsqueeze(1), xs, out)
     else:
         per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
         if target is None and per_class and np.shape(mean)[0] > 1:

@@ -7,10 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from tscam.exercises._core import CheckResult, check_callable, check_equal
+from tscam.exercises._core import CheckResult, check_callable
 
 __all__ = [
     "check_conv_params",
+    "conv_params_reference",
     "check_receptive_field",
     "check_se_ppv",
     "receptive_field_reference",
@@ -18,27 +19,41 @@ __all__ = [
 ]
 
 
-def check_conv_params(answer: Any, model: Any = None) -> CheckResult:
-    """Exercise 1: the number of trainable parameters of the convolution of block 2 of the FCN
-    (``model.block2[0]``; a fresh :class:`tscam.models.FCN` when ``model`` is None)."""
+def conv_params_reference(in_channels: int, out_channels: int, kernel_size: int) -> int:
+    """Trainable parameters of a ``Conv1d(in_channels, out_channels, kernel_size)`` with bias."""
+    return int(in_channels) * int(out_channels) * int(kernel_size) + int(out_channels)
+
+
+def check_conv_params(fn: Callable[[int, int, int], Any], model: Any = None) -> CheckResult:
+    """Exercise 1: ``fn(in_channels, out_channels, kernel_size)`` returns the number of
+    trainable parameters of a 1-D convolution with a bias. Checked on convolutions of many sizes
+    (a number copied from a table cannot pass) and on the block-2 convolution of ``model`` (a
+    fresh :class:`tscam.models.FCN` when None), whose count PyTorch gives."""
     if model is None:
         from tscam.models import FCN
 
         model = FCN()
     conv = model.block2[0]
-    expected = int(sum(p.numel() for p in conv.parameters()))
     k = conv.kernel_size[0]
-    return check_equal(
-        "parameters of the block-2 convolution",
-        answer,
-        expected,
+    expected = int(sum(p.numel() for p in conv.parameters()))
+    if conv_params_reference(conv.in_channels, conv.out_channels, k) != expected:
+        raise RuntimeError("conv_params_reference disagrees with PyTorch: please report this.")
+    cases = [(conv.in_channels, conv.out_channels, k), (1, 128, 8), (3, 2, 1), (16, 7, 5),
+             (64, 64, 3)]
+    return check_callable(
+        "parameters of a convolution",
+        fn,
+        cases,
+        conv_params_reference,
+        rtol=0,
+        atol=0,
         hint=(
             "each of the out_channels filters has in_channels x kernel_size weights, and each "
             "filter has one bias"
         ),
         success=(
-            f"{conv.in_channels} x {conv.out_channels} x {k} weights + {conv.out_channels} "
-            f"biases = {expected:,}"
+            f"block 2: {conv.in_channels} x {conv.out_channels} x {k} weights + "
+            f"{conv.out_channels} biases = {expected:,}, and every other size is right too"
         ),
     )
 

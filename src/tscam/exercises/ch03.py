@@ -2,8 +2,9 @@
 
 1. :func:`check_my_cam`: a from-scratch CAM, ``my_cam(features, weights, target)``, compared
    with :func:`tscam.cam.cam` on the learner's model and beats and on a small random FCN.
-2. :func:`check_logits_from_cams`: every class's logit rebuilt from its CAM and the bias,
-   ``y_c = b_c + mean_t M_c(t)``, compared with the model's own logits.
+2. :func:`check_logits_from_cams`: a function that rebuilds every class's logit from its CAM
+   and the bias, ``y_c = b_c + mean_t M_c(t)``, checked on the model's CAMs (against its own
+   logits) and on made-up CAMs that come from no model.
 """
 
 from __future__ import annotations
@@ -15,10 +16,15 @@ import torch
 from torch import nn
 
 from tscam.cam import cam, frozen
-from tscam.exercises._core import CheckResult, check_array_close, check_callable
+from tscam.exercises._core import CheckResult, check_callable
 from tscam.models import FCN, predict_logits
 
-__all__ = ["cam_reference", "check_logits_from_cams", "check_my_cam"]
+__all__ = [
+    "cam_reference",
+    "check_logits_from_cams",
+    "check_my_cam",
+    "logits_from_cams_reference",
+]
 
 
 def cam_reference(
@@ -93,19 +99,41 @@ def check_my_cam(
     )
 
 
-def check_logits_from_cams(answer: Any, model: nn.Module, x: Any) -> CheckResult:
-    """Exercise 2: ``answer`` (n, C) holds, for every beat of ``x`` and every class c, the logit
-    rebuilt from CAM alone: ``b_c + mean_t M_c(t)``. Compared with the model's logits."""
+def logits_from_cams_reference(cams: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``y_c = b_c + mean_t M_c(t)``: CAMs (n, C, T) and biases (C,) -> logits (n, C)."""
+    return torch.as_tensor(cams).mean(dim=-1) + torch.as_tensor(bias)
+
+
+def check_logits_from_cams(fn: Callable[..., Any], model: nn.Module, x: Any) -> CheckResult:
+    """Exercise 2: ``fn(cams, bias)`` rebuilds the logits (n, C) from the CAMs of every class,
+    ``cams`` (n, C, T) with ``cams[:, c] = cam(model, x, target=c)``, and the classifier's
+    ``bias`` (C,). Checked on the CAMs of ``model`` on ``x`` (the result must equal the model's
+    logits) and on made-up CAMs and biases that come from no model, so that only the identity
+    ``y_c = b_c + mean_t M_c(t)`` passes, not a call to the model."""
     _require_fcn(model, x)
+    x = x[:40]
+    with frozen(model), torch.no_grad():
+        n_classes = model.classifier.out_features
+        cams = torch.stack([cam(model, x, target=c) for c in range(n_classes)], dim=1)
+        bias = model.classifier.bias.detach().clone()
     want = predict_logits(model, x)
+    if not torch.allclose(logits_from_cams_reference(cams, bias), want, rtol=1e-4, atol=1e-3):
+        raise RuntimeError("the CAM identity does not hold for this model: please report this.")
+    generator = torch.Generator().manual_seed(16)
+    cases = [
+        (cams, bias),
+        (torch.randn(3, 4, 50, generator=generator), torch.randn(4, generator=generator)),
+        (torch.randn(2, 5, 187, generator=generator) * 3, torch.zeros(5)),
+    ]
     scale = float(want.abs().max()) if want.numel() else 1.0
-    return check_array_close(
+    return check_callable(
         "logits from CAMs",
-        answer,
-        want,
+        fn,
+        cases,
+        logits_from_cams_reference,
         rtol=1e-4,
         atol=1e-4 * max(scale, 1.0),
-        hint="for each class c: the mean over time of cam(model, x, target=c), plus "
-        "model.classifier.bias[c]; stack the classes as columns, shape (n, C)",
-        success="the mean of each CAM plus the bias is the model's logit, for every class",
+        hint="for each beat and class: the mean over time (the last axis) of the CAM, plus "
+        "the bias of that class; the result has shape (n, C)",
+        success="the mean of each CAM plus the bias is the logit, for every class and beat",
     )

@@ -2,9 +2,10 @@
 
 1. :func:`check_my_grad_cam`: Grad-CAM from a layer's activations and gradients (as recorded by
    :func:`tscam.cam.capture`), compared with :func:`tscam.cam.grad_cam` at every block.
-2. :func:`check_identity_constant`: the constant T in Grad-CAM = ReLU(CAM) / T.
+2. :func:`check_identity_constant`: the constant T in Grad-CAM = ReLU(CAM) / T, as a function
+   of the input length (checked on several lengths, by the identity itself).
 3. :func:`check_signed_mean`: the time average of the signed map (no ReLU), predicted from the
-   logits and the bias alone.
+   logits, the bias and T alone (checked on real and made-up numbers).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from torch import nn
 from torch.nn import functional as F
 
 from tscam.cam import cam, capture, grad_cam
-from tscam.exercises._core import CheckResult, check, check_array_close, check_callable
+from tscam.exercises._core import CheckResult, check, check_callable
+from tscam.models import predict_logits
 
 __all__ = [
     "check_identity_constant",
     "check_my_grad_cam",
     "check_signed_mean",
     "grad_cam_reference",
+    "identity_constant_reference",
+    "signed_mean_reference",
 ]
 
 LAYERS = ("block1", "block2", "block3")
@@ -98,49 +102,93 @@ def _last_block_maps(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, t
     return grad_cam(model, x, layer="block3"), F.relu(cam(model, x))
 
 
-def check_identity_constant(answer: Any, model: nn.Module, x: Any) -> CheckResult:
-    """Exercise 2: the number T such that ``grad_cam(model, x) == relu(cam(model, x)) / T``."""
-    _require_model(model, x)
-    x = x[:16]
-    gc, relu_cam = _last_block_maps(model, x)
-    steps = int(gc.shape[-1])
+def identity_constant_reference(model: nn.Module, x: torch.Tensor) -> int:
+    """T of ``grad_cam(model, x) == relu(cam(model, x)) / T``: the time steps of the last
+    block, which global average pooling averages over."""
+    with torch.no_grad():
+        return int(model.features(x).shape[-1])
 
-    def holds() -> bool:
-        if answer is Ellipsis:
-            return answer
-        t = float(np.asarray(answer, dtype=float))
-        assert np.isfinite(t) and t > 0, f"T must be a positive number, got {answer!r}"
-        scale = float(gc.abs().max())
-        ok = torch.allclose(relu_cam / t, gc, rtol=1e-4, atol=1e-5 * max(scale, 1e-12))
-        assert ok, (
-            f"with T = {t:g}, relu(cam) / T is off from grad_cam by a factor of about "
-            f"{steps / t:.3g}; T is the number of time steps that global average pooling "
-            "averages over at the last block"
+
+def check_identity_constant(fn: Callable[[int], Any], model: nn.Module, x: Any) -> CheckResult:
+    """Exercise 2: ``fn(length)`` returns the number T such that ``grad_cam(model, x) ==
+    relu(cam(model, x)) / T`` for beats of ``length`` samples. Checked on the beats ``x`` and
+    on inputs of other lengths (the FCN accepts any length), each time by testing the identity
+    itself; a failing case says which length, not which number to use."""
+    _require_model(model, x)
+    generator = torch.Generator().manual_seed(4)
+    inputs = [x[:8]] + [torch.randn(4, 1, n, generator=generator) for n in (120, 64, 301)]
+    if fn is Ellipsis or fn is None:
+        return check("the constant T of the identity", Ellipsis)
+    if not callable(fn):
+        return check(
+            "the constant T of the identity",
+            False,
+            hint="write a function of the input length, e.g. def identity_constant(length): ...",
         )
+
+    def holds() -> Any:
+        for xs in inputs:
+            length = int(xs.shape[-1])
+            gc, relu_cam = _last_block_maps(model, xs)
+            want = identity_constant_reference(model, xs)
+            scale = float(gc.abs().max())
+            if not torch.allclose(relu_cam / want, gc, rtol=1e-4, atol=1e-5 * max(scale, 1e-12)):
+                raise RuntimeError("the Grad-CAM identity does not hold: please report this.")
+            answer = fn(length)
+            if answer is Ellipsis:
+                return answer  # an unfilled stub: "replace the `...`"
+            assert answer is not None, "got None: did you forget to `return` the result?"
+            t = float(np.asarray(answer, dtype=float))
+            assert np.isfinite(t) and t > 0, f"T must be a positive number, got {answer!r}"
+            ok = torch.allclose(relu_cam / t, gc, rtol=1e-4, atol=1e-5 * max(scale, 1e-12))
+            assert ok, (
+                f"for inputs of {length} samples, relu(cam) / T with T = {t:g} is not "
+                "grad_cam; ask what global average pooling averages over at the last block, "
+                "and how many time steps the FCN's blocks keep"
+            )
         return True
 
     return check(
         "the constant T of the identity",
         holds,
-        success=f"T = {steps}: GAP averages over the {steps} time steps of the last block, so "
-        f"dy_c/dA_k(t) = w_ck / {steps}",
+        success="T is the number of time steps of the last block, which GAP averages over; "
+        "'same' padding and no pooling keep as many as the input has, so dy_c/dA_k(t) = w_ck / T",
     )
 
 
-def check_signed_mean(answer: Any, model: nn.Module, x: Any, target: int) -> CheckResult:
-    """Exercise 3: for the beats ``x`` and class ``target``, the time average of the signed
-    Grad-CAM map at the last block (``relu=False``), predicted from logits and bias alone."""
+def signed_mean_reference(logit: Any, bias: Any, steps: Any) -> torch.Tensor:
+    """Mean over time of the signed last-block Grad-CAM of a class: ``(y_c - b_c) / T``."""
+    return (torch.as_tensor(logit) - torch.as_tensor(bias)) / torch.as_tensor(steps)
+
+
+def check_signed_mean(fn: Callable[..., Any], model: nn.Module, x: Any, target: int) -> CheckResult:
+    """Exercise 3: ``fn(logit, bias, T)`` predicts, from the logits of class ``target`` (n,),
+    its bias and the number of time steps T of the last block, the time average of the signed
+    Grad-CAM map at the last block (``relu=False``) of each beat, shape (n,). Checked on the
+    beats ``x`` against the maps themselves, and on made-up logits, biases and T that come from
+    no model (a function that computes the maps of ``x`` cannot pass)."""
     _require_model(model, x)
     signed = grad_cam(model, x, layer="block3", target=target, relu=False)
     want = signed.mean(dim=1)
-    scale = float(want.abs().max()) if want.numel() else 1.0
-    return check_array_close(
+    logits = predict_logits(model, x)[:, target]
+    bias = float(model.classifier.bias[target].detach())
+    steps = identity_constant_reference(model, x[:1])
+    if not torch.allclose(signed_mean_reference(logits, bias, steps), want, rtol=1e-3,
+                          atol=1e-4 * max(float(want.abs().max()), 1e-12)):
+        raise RuntimeError("the signed-mean identity does not hold: please report this.")
+    generator = torch.Generator().manual_seed(38)
+    cases = [
+        (logits, bias, steps),
+        (torch.randn(5, generator=generator) * 4, 0.7, 50),
+        (torch.randn(3, generator=generator), -1.5, 9),
+    ]
+    return check_callable(
         "the mean of the signed map",
-        answer,
-        want,
+        fn,
+        cases,
+        signed_mean_reference,
         rtol=1e-3,
-        atol=1e-4 * max(scale, 1e-12),
-        hint="the signed map is CAM / T, and the mean of CAM over time is y_c - b_c: so the "
-        "answer is (logit of the class - its bias) / T, one value per beat",
+        atol=1e-6,
+        hint="the signed map is CAM / T, and the mean of CAM over time is y_c - b_c",
         success="without the ReLU the map keeps the whole score: its mean is (y_c - b_c) / T",
     )

@@ -28,7 +28,7 @@ __all__ = [
 
 
 def expand_reference(step_maps_: np.ndarray, length: int) -> np.ndarray:
-    """(n, S) step maps -> (n, length): each step's value repeated over its length // S samples."""
+    """(n, steps) step maps -> (n, length): each value repeated over length // steps samples."""
     return expand_steps(torch.as_tensor(np.asarray(step_maps_)), int(length)).numpy()
 
 
@@ -38,13 +38,13 @@ def most_relevant_segment_reference(maps: np.ndarray, n_segments: int = 11) -> n
 
 
 def step_contributions_reference(hidden: np.ndarray, grads: np.ndarray) -> np.ndarray:
-    """ReLU(sum_k dS/dh_t[k] * h_t[k]) per step: (n, S, H) and (n, S, H) -> (n, S)."""
+    """ReLU(sum_k dS/dh_t[k] * h_t[k]) per step: (n, steps, H) and (n, steps, H) -> (n, steps)."""
     h, g = torch.as_tensor(np.asarray(hidden)), torch.as_tensor(np.asarray(grads))
     return step_maps(h, g, relu=True, weighting="step").numpy()
 
 
 def check_expand(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
-    """Exercise: ``fn(step_maps, length)`` turns maps with one value per LSTM step (n, S) into
+    """Exercise: ``fn(step_maps, length)`` turns maps with one value per LSTM step (n, steps) into
     maps with one value per sample (n, length), each value repeated over its segment."""
     rng = np.random.default_rng(5)
     cases = [
@@ -57,7 +57,7 @@ def check_expand(fn: Callable[[np.ndarray, int], Any]) -> CheckResult:
         fn,
         cases,
         expand_reference,
-        hint="repeat each value length // S times along the last axis (np.repeat, not np.tile)",
+        hint="repeat each value length // steps times along the last axis (np.repeat, not np.tile)",
         success="each step's value now fills its segment of samples",
     )
 
@@ -92,7 +92,7 @@ def check_most_relevant_segment(fn: Callable[..., Any]) -> CheckResult:
 
 def check_step_contributions(fn: Callable[[np.ndarray, np.ndarray], Any]) -> CheckResult:
     """Exercise: ``fn(hidden, grads)`` computes the per-step Grad-CAM of an LSTM,
-    ``L(t) = ReLU(sum_k dS/dh_t[k] * h_t[k])``, from hidden states and gradients (n, S, H)."""
+    ``L(t) = ReLU(sum_k dS/dh_t[k] * h_t[k])``, from hidden states and gradients (n, steps, H)."""
     rng = np.random.default_rng(1997)
     cases = [
         (rng.normal(size=(3, 11, 8)), rng.normal(size=(3, 11, 8))),
