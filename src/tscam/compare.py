@@ -11,6 +11,12 @@ map by the mean over each segment, and then ask simple questions of two maps of 
 :func:`top_share` measures how much of an unnormalised class average a few beats carry, and
 :func:`typical_beats` picks, per class, the beat closest to the class's mean beat (for figures).
 
+Where in time a map puts its evidence, for maps of non-negative relevance (Grad-CAM with its
+ReLU): :func:`map_centre` (the centre of mass of each map) and :func:`evidence_width` (how long
+the map stays at or above half its peak) and :func:`evidence_shares` (the share of each map in
+regions of its beat); and, for the beats themselves, :func:`qrs_bounds` and :func:`qrs_width`, a
+simple estimate of where the QRS complex starts and ends, from the slope of the beat.
+
 Everything here needs only numpy; maps may be numpy arrays or (CPU) torch tensors, one map per
 row, of any length that is a multiple of the number of segments.
 """
@@ -26,8 +32,13 @@ from tscam._arrays import to_numpy
 from tscam.data.meaning import class_names_of
 
 __all__ = [
+    "evidence_shares",
+    "evidence_width",
+    "map_centre",
     "peak_agreement",
     "peak_segments",
+    "qrs_bounds",
+    "qrs_width",
     "row_correlation",
     "segment_means",
     "top_share",
@@ -161,4 +172,152 @@ def typical_beats(
         pool = members[mask[members]] if mask[members].any() else members
         dist = ((xx[pool] - mean) ** 2).sum(axis=1)
         out[name] = int(pool[np.argmin(dist)])
+    return out
+
+
+def _time(t: Any, length: int) -> np.ndarray:
+    """The time of each sample: ``t`` as float64 (length ``length``, increasing), or 0, 1, ..."""
+    if t is None:
+        return np.arange(length, dtype=np.float64)
+    tt = np.asarray(t, dtype=np.float64)
+    if tt.shape != (length,):
+        raise ValueError(f"t must have one time per sample, shape ({length},); got {tt.shape}.")
+    if length > 1 and not np.all(np.diff(tt) > 0):
+        raise ValueError("t must be strictly increasing.")
+    return tt
+
+
+def _non_negative(maps: Any, who: str) -> np.ndarray:
+    m = _rows(maps, "maps")
+    if (m < 0).any():
+        raise ValueError(
+            f"{who} needs non-negative maps (e.g. Grad-CAM with relu=True); take np.abs or "
+            f"np.clip(maps, 0, None) first if you mean the size or the positive part."
+        )
+    return m
+
+
+def map_centre(maps: Any, t: Any = None) -> np.ndarray:
+    """Centre of mass in time of each non-negative map: ``sum(t * m) / sum(m)``, shape (n,).
+
+    ``t`` gives the time of each sample (e.g. ``DEFAULT_SPEC.time_axis()``, seconds from the
+    R peak); by default the sample index 0, 1, .... A map that is zero everywhere has no centre:
+    NaN.
+    """
+    m = _non_negative(maps, "map_centre")
+    tt = _time(t, m.shape[1])
+    total = m.sum(axis=1)
+    out = np.full(m.shape[0], np.nan)
+    np.divide(m @ tt, total, out=out, where=total > 0)
+    return out
+
+
+def evidence_width(maps: Any, t: Any = None, level: float = 0.5) -> np.ndarray:
+    """How long each non-negative map stays at or above ``level`` times its own peak: the number
+    of such samples times the sample spacing, shape (n,).
+
+    The samples need not be contiguous (a map with two separate bumps counts both). With ``t``
+    (equally spaced times, e.g. ``DEFAULT_SPEC.time_axis()``) the width is in the units of
+    ``t``; by default in samples. A map that is zero everywhere has no peak: NaN.
+    """
+    if not 0.0 < level <= 1.0:
+        raise ValueError(f"level must lie in (0, 1]; got {level}.")
+    m = _non_negative(maps, "evidence_width")
+    tt = _time(t, m.shape[1])
+    if tt.size > 1 and not np.allclose(np.diff(tt), tt[1] - tt[0]):
+        raise ValueError("t must be equally spaced (one sample spacing for the width).")
+    dt = float(tt[1] - tt[0]) if tt.size > 1 else 1.0
+    peak = m.max(axis=1, keepdims=True)
+    above = (m >= level * peak).sum(axis=1).astype(np.float64) * dt
+    return np.where(peak[:, 0] > 0, above, np.nan)
+
+
+def qrs_bounds(
+    beats: Any,
+    fs: float = 125.0,
+    r_index: int = 112,
+    search_s: float = 0.15,
+    level: float = 0.15,
+    onset: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A simple estimate of where the QRS complex of each beat starts and ends: two integer
+    arrays (n,), ``start`` and ``stop``, sample indices with the QRS in ``start .. stop``
+    (inclusive); -1 for a beat that is flat near the R peak.
+
+    The QRS complex is the steepest part of a beat. The estimate takes the absolute slope of the
+    beat, ``|x[i + 1] - x[i]|``, within ``search_s`` seconds of the R peak (at ``r_index``), and
+    finds the first and the last slope that reach ``level`` times the largest slope in that
+    window; the QRS runs from the first sample of the first such slope to the last sample of
+    the last one. ``onset`` (the first kept sample of each window, ``Beats.onset``) keeps the
+    step where a window's zeroed start ends out of the search.
+
+    This is a rough, threshold-based measure for comparing groups of beats (e.g. bundle branch
+    block beats with normal ones), not a clinical measurement; with the course's band-pass
+    filter and 125 Hz it resolves steps of 8 ms.
+    """
+    x = _rows(beats, "beats")
+    n, length = x.shape
+    if fs <= 0 or search_s <= 0:
+        raise ValueError(f"fs and search_s must be positive; got {fs} and {search_s}.")
+    if not 0.0 < level <= 1.0:
+        raise ValueError(f"level must lie in (0, 1]; got {level}.")
+    if not 0 <= r_index < length:
+        raise ValueError(f"r_index {r_index} lies outside the beats of length {length}.")
+    start = np.full(n, max(0, r_index - int(round(search_s * fs))))
+    stop = min(length - 1, r_index + int(round(search_s * fs)))  # slopes i .. stop - 1
+    if onset is not None:
+        o = np.asarray(onset)
+        if o.shape != (n,):
+            raise ValueError(f"onset must have shape ({n},), one per beat; got {o.shape}.")
+        start = np.maximum(start, o.astype(np.int64))
+    slope = np.abs(np.diff(x, axis=1))  # slope[i] between samples i and i + 1
+    idx = np.arange(slope.shape[1])[None, :]
+    inside = (idx >= start[:, None]) & (idx < stop)
+    s = np.where(inside, slope, 0.0)
+    top = s.max(axis=1, keepdims=True)
+    hit = inside & (s >= level * top) & (top > 0)
+    first = np.argmax(hit, axis=1)
+    last = slope.shape[1] - 1 - np.argmax(hit[:, ::-1], axis=1) + 1  # the slope's 2nd sample
+    flat = top[:, 0] <= 0
+    return np.where(flat, -1, first).astype(np.int64), np.where(flat, -1, last).astype(np.int64)
+
+
+def qrs_width(beats: Any, fs: float = 125.0, **options: Any) -> np.ndarray:
+    """A simple estimate of the width of the QRS complex of each beat, in seconds, shape (n,):
+    ``(stop - start) / fs`` with ``start`` and ``stop`` from :func:`qrs_bounds`, which gets
+    ``fs`` and the other keyword ``options`` (``r_index``, ``search_s``, ``level``,
+    ``onset``). A beat that is flat near the R peak has no QRS: NaN.
+
+    A rough, threshold-based measure for comparing groups of beats, not a clinical measurement.
+    """
+    start, stop = qrs_bounds(beats, fs, **options)
+    return np.where(start >= 0, (stop - start) / float(fs), np.nan)
+
+
+def evidence_shares(maps: Any, edges: Any) -> np.ndarray:
+    """Share of each non-negative map's total in consecutive regions of its own: shape (n, k).
+
+    ``edges`` (n, k - 1) gives, per map, the sample indices where regions 2 .. k start (in
+    increasing order, between 0 and T); region 1 starts at 0 and region k ends at T. For
+    example the edges ``onset, qrs_start, qrs_stop + 1`` split a beat's map into its zeroed
+    start, the part before the QRS complex, the QRS complex and what follows it. The shares of
+    a map add up to 1; a map that is zero everywhere gives NaN.
+    """
+    m = _non_negative(maps, "evidence_shares")
+    n, length = m.shape
+    e = np.asarray(edges)
+    if e.ndim == 1 and n == 1:
+        e = e[None, :]
+    if e.ndim != 2 or e.shape[0] != n:
+        raise ValueError(f"edges must have shape ({n}, k - 1), one row per map; got {e.shape}.")
+    if not np.issubdtype(e.dtype, np.integer):
+        raise ValueError(f"edges must be integer sample indices; got dtype {e.dtype}.")
+    if e.size and ((e < 0).any() or (e > length).any() or (np.diff(e, axis=1) < 0).any()):
+        raise ValueError(f"edges must be increasing sample indices between 0 and {length}.")
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(m, axis=1)], axis=1)  # cum[:, j] = sum :j
+    bounds = np.concatenate([np.zeros((n, 1), np.int64), e, np.full((n, 1), length)], axis=1)
+    sums = np.diff(np.take_along_axis(cum, bounds, axis=1), axis=1)
+    total = m.sum(axis=1, keepdims=True)
+    out = np.full(sums.shape, np.nan)
+    np.divide(sums, total, out=out, where=total > 0)
     return out
