@@ -72,8 +72,9 @@ def test_qrs_width_of_a_triangle():
 
 
 def test_qrs_bounds_of_a_triangle():
-    start, stop = qrs_bounds(np.stack([_triangle(), np.zeros(20)]), fs=100, r_index=10,
-                             search_s=0.05)
+    start, stop = qrs_bounds(
+        np.stack([_triangle(), np.zeros(20)]), fs=100, r_index=10, search_s=0.05
+    )
     np.testing.assert_array_equal(start, [7, -1])  # the last baseline sample before the rise
     np.testing.assert_array_equal(stop, [13, -1])  # the first baseline sample after the fall
 

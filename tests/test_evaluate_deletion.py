@@ -159,8 +159,9 @@ def test_masked_run_is_never_touched():
     for fn in (deletion_curve, insertion_curve):
         for baseline in ("zero", "mean", "interp"):
             seen.clear()
-            curve = fn(model, x, maps, target=0, steps=5, baseline=baseline, mean=means,
-                       onset=onset)
+            curve = fn(
+                model, x, maps, target=0, steps=5, baseline=baseline, mean=means, onset=onset
+            )
             assert curve.probs.shape == (6, 6)
             for xb in seen:
                 if xb.shape[0] == 6:
@@ -172,8 +173,9 @@ def test_masked_run_is_never_touched():
     # interpolation next to the masked run takes the nearest kept value, not a ramp from 0
     beat = torch.zeros(1, 1, T)
     beat[0, 0, 40:] = 3.0
-    deleted, replaced = perturb(beat, -torch.arange(T, dtype=torch.float32)[None], 0.1,
-                                "interp", onset=np.array([40]))
+    deleted, replaced = perturb(
+        beat, -torch.arange(T, dtype=torch.float32)[None], 0.1, "interp", onset=np.array([40])
+    )
     assert replaced[0, :40].sum() == 0 and replaced[0, 40:55].all()
     assert torch.equal(deleted[0, 0, :40], torch.zeros(40))
     assert (deleted[0, 0, 40:] == 3.0).all()
@@ -230,8 +232,9 @@ def test_bootstrap_intervals_cover_the_mean_and_shrink_with_more_beats():
     assert hi_l - lo_l < (hi_s - lo_s) / 5  # about sqrt(100) = 10 times narrower
     # a normal-theory interval of the mean is close to the bootstrap one
     se = large.std(ddof=1) / np.sqrt(large.size)
-    np.testing.assert_allclose([lo_l, hi_l], [large.mean() - 1.96 * se, large.mean() + 1.96 * se],
-                               atol=se / 2)
+    np.testing.assert_allclose(
+        [lo_l, hi_l], [large.mean() - 1.96 * se, large.mean() + 1.96 * se], atol=se / 2
+    )
     assert bootstrap_ci(small, seed=1) == bootstrap_ci(small, seed=1)
     with pytest.raises(ValueError, match="level"):
         bootstrap_ci(small, level=1.5)

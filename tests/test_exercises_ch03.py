@@ -86,5 +86,6 @@ def test_logits_from_cams_shortcut_through_the_model_fails(model, x):
     # the real case alone would have passed: the made-up CAMs are what rejects it
     bias = model.classifier.bias.detach()
     cams = torch.stack([cam(model, x, c) for c in range(5)], dim=1)
-    torch.testing.assert_close(ch03.logits_from_cams_reference(cams, bias), model.eval()(x),
-                               rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        ch03.logits_from_cams_reference(cams, bias), model.eval()(x), rtol=1e-4, atol=1e-4
+    )

@@ -98,7 +98,10 @@ def test_signed_mean_shortcut_through_grad_cam_fails(model, x):
     y = predict_logits(model, x)[:, 2]
     torch.testing.assert_close(
         ch04.signed_mean_reference(y, model.classifier.bias[2].detach(), T),
-        grad_cam(model, x, layer="block3", target=2, relu=False).mean(1), rtol=1e-3, atol=1e-5)
+        grad_cam(model, x, layer="block3", target=2, relu=False).mean(1),
+        rtol=1e-3,
+        atol=1e-5,
+    )
 
 
 def test_checkers_reject_a_model_without_blocks(x):

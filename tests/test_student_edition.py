@@ -150,8 +150,9 @@ def test_student_edition_drops_solutions_and_unskips_stubs(tmp_path: Path):
         teacher, student = (nbformat.read(p, as_version=4) for p in (src, out))
         n_solutions = sum(_is_solution(c) for c in teacher.cells)
         assert len(student.cells) == len(teacher.cells) - n_solutions
-        assert not any("solution" in _tags(c) or "skip-execution" in _tags(c)
-                       for c in student.cells)
+        assert not any(
+            "solution" in _tags(c) or "skip-execution" in _tags(c) for c in student.cells
+        )
         assert not any(c.source.lstrip().startswith("# Solution") for c in student.cells)
         # cell ids and the other tags are kept
         ids = {c["id"] for c in teacher.cells}
@@ -169,8 +170,12 @@ def test_student_notebook_runs_with_unfilled_stubs(path: Path, tmp_path: Path, m
     teacher = nbformat.read(path, as_version=4)
     stub_ids = {c["id"] for c in teacher.cells if "skip-execution" in _tags(c)}
     # runs in the notebooks' folder, like the book; an error in any cell fails the test
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
+    ).execute()
     for cell in nb.cells:
         if cell["id"] not in stub_ids:
             continue

@@ -431,8 +431,11 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
             ),
             "schedule": (
                 "Adam, one-cycle learning rate up to lr"
-                + (f", early stop after {cfg['patience']} epochs without progress"
-                   if cfg["patience"] else "")
+                + (
+                    f", early stop after {cfg['patience']} epochs without progress"
+                    if cfg["patience"]
+                    else ""
+                )
             ),  # fmt: skip
             "weight_power": cfg["weight_power"],
             "label_smoothing": cfg["label_smoothing"],

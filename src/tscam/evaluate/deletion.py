@@ -183,11 +183,15 @@ def masked_run(onset: Any, n: int, length: int, device: Any = None) -> torch.Ten
     never to be perturbed. Raises ValueError for a wrong shape or an index outside the beat."""
     arr = np.asarray(onset.detach().cpu() if isinstance(onset, torch.Tensor) else onset)
     if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"onset must hold one integer index per beat, shape ({n},); got "
-                         f"{arr.dtype} of shape {arr.shape}.")
+        raise ValueError(
+            f"onset must hold one integer index per beat, shape ({n},); got "
+            f"{arr.dtype} of shape {arr.shape}."
+        )
     if n and (arr.min() < 0 or arr.max() >= length):
-        raise ValueError(f"onset must lie in 0..{length - 1} (a sample of the beat); got "
-                         f"{int(arr.min())}..{int(arr.max())}.")
+        raise ValueError(
+            f"onset must lie in 0..{length - 1} (a sample of the beat); got "
+            f"{int(arr.min())}..{int(arr.max())}."
+        )
     start = torch.as_tensor(arr, dtype=torch.int64, device=device)
     return torch.arange(length, device=device)[None, :] < start[:, None]
 
@@ -238,8 +242,10 @@ def _curve(
     rank_all = ranks(as_maps(maps, n, length, device), seed, masked=protect)
     counts = np.rint(np.linspace(0.0, length, steps + 1)).astype(np.int64)
     # samples each beat can lose: all T, or the kept ones after the onset
-    kept = torch.full((n, 1), length, device=device) if protect is None else (~protect).sum(
-        dim=1, keepdim=True
+    kept = (
+        torch.full((n, 1), length, device=device)
+        if protect is None
+        else (~protect).sum(dim=1, keepdim=True)
     )
     probs = torch.empty(n, steps + 1, device=device)
     interp = isinstance(baseline, str) and baseline == "interp"
@@ -347,7 +353,15 @@ def aopc(
     """Area over the perturbation curve (Samek et al. 2017): the mean drop of the target-class
     probability over the ``steps + 1`` points of the deletion curve (higher = more faithful)."""
     return deletion_curve(
-        model, x, maps, target, steps, baseline, mean=mean, batch_size=batch_size, onset=onset,
+        model,
+        x,
+        maps,
+        target,
+        steps,
+        baseline,
+        mean=mean,
+        batch_size=batch_size,
+        onset=onset,
         seed=seed,
     ).aopc
 

@@ -192,8 +192,18 @@ def evaluate_methods(
     results: dict[str, MethodResult] = {}
     for method, m in maps.items():
         curves = [
-            fn(model, xs, m, maps.target, steps, baseline, mean=mean, batch_size=batch_size,
-               onset=onset, seed=seed)
+            fn(
+                model,
+                xs,
+                m,
+                maps.target,
+                steps,
+                baseline,
+                mean=mean,
+                batch_size=batch_size,
+                onset=onset,
+                seed=seed,
+            )
             for fn in (deletion_curve, insertion_curve)
         ]
         sanity = None

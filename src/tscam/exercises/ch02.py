@@ -38,8 +38,13 @@ def check_conv_params(fn: Callable[[int, int, int], Any], model: Any = None) -> 
     expected = int(sum(p.numel() for p in conv.parameters()))
     if conv_params_reference(conv.in_channels, conv.out_channels, k) != expected:
         raise RuntimeError("conv_params_reference disagrees with PyTorch: please report this.")
-    cases = [(conv.in_channels, conv.out_channels, k), (1, 128, 8), (3, 2, 1), (16, 7, 5),
-             (64, 64, 3)]
+    cases = [
+        (conv.in_channels, conv.out_channels, k),
+        (1, 128, 8),
+        (3, 2, 1),
+        (16, 7, 5),
+        (64, 64, 3),
+    ]
     return check_callable(
         "parameters of a convolution",
         fn,

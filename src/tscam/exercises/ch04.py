@@ -173,8 +173,12 @@ def check_signed_mean(fn: Callable[..., Any], model: nn.Module, x: Any, target: 
     logits = predict_logits(model, x)[:, target]
     bias = float(model.classifier.bias[target].detach())
     steps = identity_constant_reference(model, x[:1])
-    if not torch.allclose(signed_mean_reference(logits, bias, steps), want, rtol=1e-3,
-                          atol=1e-4 * max(float(want.abs().max()), 1e-12)):
+    if not torch.allclose(
+        signed_mean_reference(logits, bias, steps),
+        want,
+        rtol=1e-3,
+        atol=1e-4 * max(float(want.abs().max()), 1e-12),
+    ):
         raise RuntimeError("the signed-mean identity does not hold: please report this.")
     generator = torch.Generator().manual_seed(38)
     cases = [

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from tscam.compare import map_centre
-from tscam.data.records import CLASSES
+from tscam.data import CLASSES
 from tscam.exercises._core import CheckResult, check_callable
 
 __all__ = [
@@ -59,8 +59,9 @@ def check_called_by_symbol(
         return CheckResult(name, False, f"the counts must be whole numbers ({exc})")
     if got == want:
         total = sum(want.values())
-        return CheckResult(name, True, f"{total:,} beats: " + ", ".join(
-            f"{k} {v:,}" for k, v in want.items()))
+        return CheckResult(
+            name, True, f"{total:,} beats: " + ", ".join(f"{k} {v:,}" for k, v in want.items())
+        )
     extra = sorted(set(got) - set(want))
     if extra:
         return CheckResult(
