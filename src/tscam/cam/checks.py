@@ -7,6 +7,7 @@ The error classes subclass ``ValueError`` or ``TypeError``, so ``except ValueErr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -229,3 +230,21 @@ def check_activation(activations: torch.Tensor | None, n: int, calls: int, layer
             f"The output of layer {layer} has shape {tuple(activations.shape)}; Grad-CAM needs "
             f"(batch, channels, time) = ({n}, C, T'). Pick a convolutional layer or block."
         )
+
+
+def onset_indices(onset: Any, n: int, length: int, device: Any = None) -> torch.Tensor:
+    """``onset`` (n,) as an int64 tensor: each beat's first kept sample (the samples before it,
+    the masked previous beat, are never to be perturbed). Raises ValueError for a wrong shape,
+    a non-integer dtype or an index outside the beat."""
+    arr = np.asarray(onset.detach().cpu() if isinstance(onset, torch.Tensor) else onset)
+    if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(
+            f"onset must hold one integer index per beat, shape ({n},); got "
+            f"{arr.dtype} of shape {arr.shape}."
+        )
+    if n and (arr.min() < 0 or arr.max() >= length):
+        raise ValueError(
+            f"onset must lie in 0..{length - 1} (a sample of the beat); got "
+            f"{int(arr.min())}..{int(arr.max())}."
+        )
+    return torch.as_tensor(arr, dtype=torch.int64, device=device)

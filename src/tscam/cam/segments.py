@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from tscam.cam.checks import check_input, check_target
+from tscam.cam.checks import check_input, check_target, onset_indices
 from tscam.cam.conv import resolve_targets
 from tscam.cam.hooks import frozen
 
@@ -33,17 +32,7 @@ __all__ = ["bridge_segment", "segment_occlusion"]
 def _onsets(onset: Any, n: int, length: int, device: torch.device) -> torch.Tensor:
     if onset is None:
         return torch.zeros(n, dtype=torch.int64, device=device)
-    arr = np.asarray(onset.detach().cpu() if isinstance(onset, torch.Tensor) else onset)
-    if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(
-            f"onset must hold one integer index per beat, shape ({n},); got "
-            f"{arr.dtype} of shape {arr.shape}."
-        )
-    if n and (arr.min() < 0 or arr.max() >= length):
-        raise ValueError(
-            f"onset must lie in 0..{length - 1}; got {int(arr.min())}..{int(arr.max())}."
-        )
-    return torch.as_tensor(arr, dtype=torch.int64, device=device)
+    return onset_indices(onset, n, length, device)
 
 
 def bridge_segment(x: torch.Tensor, start: int, stop: int, onset: torch.Tensor) -> torch.Tensor:

@@ -53,6 +53,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from tscam.cam.checks import onset_indices
 from tscam.evaluate._common import (
     as_beats,
     as_maps,
@@ -181,18 +182,7 @@ def ranks(
 def masked_run(onset: Any, n: int, length: int, device: Any = None) -> torch.Tensor:
     """(n, T) bool, True before each beat's ``onset`` (n,): the masked run of the previous beat,
     never to be perturbed. Raises ValueError for a wrong shape or an index outside the beat."""
-    arr = np.asarray(onset.detach().cpu() if isinstance(onset, torch.Tensor) else onset)
-    if arr.shape != (n,) or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(
-            f"onset must hold one integer index per beat, shape ({n},); got "
-            f"{arr.dtype} of shape {arr.shape}."
-        )
-    if n and (arr.min() < 0 or arr.max() >= length):
-        raise ValueError(
-            f"onset must lie in 0..{length - 1} (a sample of the beat); got "
-            f"{int(arr.min())}..{int(arr.max())}."
-        )
-    start = torch.as_tensor(arr, dtype=torch.int64, device=device)
+    start = onset_indices(onset, n, length, device)
     return torch.arange(length, device=device)[None, :] < start[:, None]
 
 
