@@ -44,7 +44,12 @@ def _is_solution(cell) -> bool:
 
 
 def _code(source: str) -> ast.Module:
-    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    # a magic line becomes `pass` at its indentation, so a block holding only a magic
+    # (e.g. the Colab install cell) still parses
+    lines = [
+        ln[: len(ln) - len(ln.lstrip())] + "pass" if ln.lstrip().startswith(("%", "!")) else ln
+        for ln in source.splitlines()
+    ]
     return ast.parse("\n".join(lines))
 
 
