@@ -169,6 +169,23 @@ def test_training_history_draws_scores_in_percent_and_marks_the_epoch_kept():
         P.plot_training_history([])
 
 
+def test_training_history_draws_the_loss_on_a_second_axis():
+    history = [
+        {"epoch": e, "val_selection_f1": f, "loss": l}
+        for e, f, l in [(1, 0.2, 1.5), (2, 0.6, 0.9), (3, 0.5, 0.7)]
+    ]
+    fig = P.plot_training_history(history, metrics=("val_selection_f1",), loss=True)
+    left, right = fig.axes
+    np.testing.assert_allclose(left.lines[0].get_ydata(), [20, 60, 50])
+    np.testing.assert_allclose(right.lines[0].get_ydata(), [1.5, 0.9, 0.7])  # not in percent
+    assert right.get_ylabel() == "training loss"
+    labels = [t.get_text() for t in left.get_legend().get_texts()]
+    assert labels == ["validation macro-F1 (N, S, V, F)", "training loss (right axis)"]
+    with pytest.raises(ValueError, match="loss"):
+        P.plot_training_history([{"epoch": 1, "val_selection_f1": 0.5}],
+                                metrics=("val_selection_f1",), loss=True)  # fmt: skip
+
+
 def test_beat_window_shades_the_masked_start():
     x = np.zeros(187)
     x[112] = 5.0

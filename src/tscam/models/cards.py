@@ -31,6 +31,7 @@ __all__ = [
     "card_markdown",
     "cards_table",
     "comparison_table",
+    "macro_f1_of",
     "majority_baseline",
     "write_model_files",
 ]
@@ -78,13 +79,38 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"(torch {tr['torch']}) |",
         f"| weights | `{card['weights_file']}`, SHA-256 `{card['sha256']}` |",
     ]
+    history = tr.get("history") or []
+    if history:
+        lines += [
+            "",
+            "## Training history",
+            "",
+            "Mean training loss of each epoch and the scores on the validation part after it "
+            "(the epoch kept is the one with the best selection macro-F1).",
+            "",
+            "| epoch | training loss | val accuracy (%) | val macro-F1, selection (%) "
+            "| elapsed (s) |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for h in history:
+            kept = " (kept)" if h["epoch"] == tr["best_epoch"] else ""
+            lines.append(
+                f"| {h['epoch']}{kept} | {h['loss']:.4f} | {pct(h['val_accuracy'])} | "
+                f"{pct(h.get('val_selection_f1', h['val_macro_f1']))} | "
+                f"{h.get('elapsed_s', float('nan')):.0f} |"
+            )
+    notes = card.get("notes") or []
+    if notes:
+        lines += ["", "## Notes", "", *(f"- {n}" for n in notes)]
     if not m:
         return "\n".join([*lines, "", "Not evaluated on the test part yet.", ""])
     lines += [
         "",
         f"## Test metrics ({card['data']['test_description']})",
         "",
-        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 **{pct(m['macro_f1'])} %**.",
+        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 over N, S, V, F "
+        f"**{pct(macro_f1_of(m, ('N', 'S', 'V', 'F')))} %** (over all "
+        f"{len(m['per_class'])} classes, as in the `macro_f1` field: {pct(m['macro_f1'])} %).",
         "",
         "| class | support | sensitivity (%) | PPV (%) |",
         "|---|---:|---:|---:|",
@@ -161,6 +187,12 @@ def _f1(se: float | str | None, ppv: float | str | None) -> float | None:
     return 0.0 if se + ppv == 0 else 2 * se * ppv / (se + ppv)
 
 
+def macro_f1_of(metrics: dict[str, Any], classes: Sequence[str]) -> float:
+    """Mean F1 (fraction) over ``classes`` of a card's metrics; a class with an undefined F1
+    (no beat predicted, none present) counts as 0."""
+    return sum(metrics["per_class"][c]["f1"] or 0.0 for c in classes) / len(classes)
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "n/r" if value is None else f"{value:.{digits}f}"
 
@@ -218,9 +250,12 @@ def comparison_table(
             for c in classes
             for k in ("sensitivity", "ppv")
         ]
-        f1 = [per[c]["f1"] or 0.0 for c in classes]
         rows.append(
-            [f"`{name}` (this course)", _fmt(100 * m["accuracy"]), _fmt(100 * sum(f1) / len(f1))]
+            [
+                f"`{name}` (this course)",
+                _fmt(100 * m["accuracy"]),
+                _fmt(100 * macro_f1_of(m, classes)),
+            ]
             + [_fmt(v) for v in pct]
         )
     for p in published:

@@ -96,13 +96,15 @@ def plot_training_history(
     metrics: Sequence[str] = ("val_accuracy", "val_selection_f1"),
     best_epoch: int | None = None,
     title: str | None = None,
+    loss: bool = False,
 ) -> Figure:
     """Validation scores per epoch from a training history (``TrainResult.history`` or a model
     card's ``card["training"]["history"]``: one dict per epoch with ``"epoch"`` and the scores),
-    in percent; ``best_epoch`` (the epoch kept) is marked. Returns the figure."""
+    in percent; ``best_epoch`` (the epoch kept) is marked. ``loss=True`` adds the mean training
+    loss of each epoch (``"loss"``) on a second y-axis, on the right. Returns the figure."""
     if not history:
         raise ValueError("history is empty: it needs one dict per epoch.")
-    missing = [m for m in ("epoch", *metrics) if m not in history[0]]
+    missing = [m for m in ("epoch", *metrics, *(("loss",) if loss else ())) if m not in history[0]]
     if missing:
         raise ValueError(f"history entries lack {missing}; they have {sorted(history[0])}.")
     fig, ax = axes_or_new(ax, figsize=(6.0, 3.2))
@@ -121,10 +123,18 @@ def plot_training_history(
     if best_epoch is not None:
         ax.axvline(best_epoch, color="0.35", ls=":", lw=1.0, label=f"epoch kept ({best_epoch})")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("score (%)")
+    ax.set_ylabel("validation score (%)")
+    handles, labels = ax.get_legend_handles_labels()
+    if loss:
+        right = ax.twinx()
+        right.plot(epochs, [h["loss"] for h in history], color="0.25", ls="--", lw=1.2,
+                   label="training loss (right axis)")  # fmt: skip
+        right.set_ylabel("training loss")
+        more = right.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
     ax.set_xticks(epochs if len(epochs) <= 12 else ax.get_xticks())
     ax.set_xlim(epochs.min() - 0.5, epochs.max() + 0.5)
-    ax.legend(frameon=False, fontsize="small", loc="lower right")
+    ax.legend(handles, labels, frameon=False, fontsize="small", loc="center right")
     if title:
         ax.set_title(title)
     return fig
