@@ -218,3 +218,26 @@ def test_prior_shift_gives_back_the_training_frequencies():
     assert output_layer(lstm) is lstm.head
     with pytest.raises(ValueError, match="no linear output layer"):
         output_layer(nn.Conv1d(1, 1, 3))
+
+
+def test_one_input_conversion_for_prediction_and_evaluation():
+    from tscam.evaluate import _common
+    from tscam.models import as_input
+
+    assert as_input is _common.as_beats  # one implementation, two names
+    x = np.zeros((4, 187), np.float64)
+    t = as_input(x)
+    assert t.shape == (4, 1, 187) and t.dtype == torch.float32
+    x[2, 5] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or inf values \(beat\(s\) \[2\]\)"):
+        as_input(x)
+    with pytest.raises(ValueError, match="n >= 1"):
+        as_input(np.zeros((0, 187)))
+    with pytest.raises(ValueError, match=r"\(n, T\)"):
+        as_input(np.zeros(187))
+    from tscam.models import predict_logits
+
+    model = FCN().eval()
+    assert predict_logits(model, np.zeros((0, 187))).numel() == 0  # nothing to predict
+    with pytest.raises(ValueError, match="NaN"):
+        predict_logits(model, x)

@@ -86,14 +86,15 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
     table = comparison_table(["m-inter"], [paper], directory=tmp_path).splitlines()
     assert table[0].startswith("| model | accuracy | macro-F1 (NSVF) | Se N | PPV N |")
     assert table[2] == (
-        "| always N (majority baseline) | 80.0 | 22.2 | 100.0 | 80.0 | 0.0 | n/r | 0.0 | n/r "
-        "| 0.0 | n/r |"
+        "| always N (majority baseline) | 80.0 | 22.2 | 100.0 | 80.0 | 0.0 | n/a | 0.0 | n/a "
+        "| 0.0 | n/a |"
     )
-    # the model row: card numbers in percent; macro-F1 over N, S, V, F (F's undefined F1 is 0)
+    # the model row: card numbers in percent; macro-F1 over N, S, V, F (F's undefined F1 is 0);
+    # an undefined PPV is n/a (not applicable), not n/r (not reported)
     macro = 100 * (0.924 + 1 / 3 + 0.7778 + 0) / 4
     assert table[3] == (
         f"| `m-inter` (this course) | 88.0 | {macro:.1f} | 95.0 | 90.0 | 50.0 | 25.0 | 87.5 | "
-        "70.0 | 0.0 | n/r |"
+        "70.0 | 0.0 | n/a |"
     )
     # published numbers appear exactly as published (precision kept), F1 computed from Se/PPV
     f1 = [2 * a * b / (a + b) for a, b in ((90, 99), (80, 40), (70, 70), (60, 10))]

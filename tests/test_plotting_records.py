@@ -171,8 +171,8 @@ def test_training_history_draws_scores_in_percent_and_marks_the_epoch_kept():
 
 def test_training_history_draws_the_loss_on_a_second_axis():
     history = [
-        {"epoch": e, "val_selection_f1": f, "loss": l}
-        for e, f, l in [(1, 0.2, 1.5), (2, 0.6, 0.9), (3, 0.5, 0.7)]
+        {"epoch": e, "val_selection_f1": f, "loss": loss}
+        for e, f, loss in [(1, 0.2, 1.5), (2, 0.6, 0.9), (3, 0.5, 0.7)]
     ]
     fig = P.plot_training_history(history, metrics=("val_selection_f1",), loss=True)
     left, right = fig.axes

@@ -170,7 +170,8 @@ def hardware() -> str:
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
     cpu = platform.processor() or platform.system()
-    return f"{platform.machine()} CPU, {torch.get_num_threads()} threads ({cpu})"
+    threads = torch.get_num_threads()
+    return f"{platform.machine()} CPU, {threads} thread{'s' if threads != 1 else ''} ({cpu})"
 
 
 @dataclass

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from tscam._arrays import to_numpy  # noqa: F401  (re-exported for the evaluate modules)
+from tscam._tensors import as_beats  # noqa: F401  (re-exported for the evaluate modules)
 from tscam.cam import checks as cam_checks
 from tscam.cam.checks import TargetError
 from tscam.cam.hooks import eval_mode
@@ -24,21 +25,6 @@ def model_device(model: nn.Module) -> torch.device:
     for p in model.parameters():
         return p.device
     return torch.device("cpu")
-
-
-def as_beats(x: Any, device: torch.device | None = None) -> torch.Tensor:
-    """Beats as a detached float32 tensor (n, channels, T); (n, T) gets a channel axis."""
-    t = x.detach() if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
-    t = t.to(torch.float32)
-    if t.ndim == 2:
-        t = t.unsqueeze(1)
-    if t.ndim != 3 or t.shape[0] == 0:
-        raise ValueError(
-            f"Expected beats of shape (n, T) or (n, channels, T) with n >= 1; got {tuple(t.shape)}."
-        )
-    if not torch.isfinite(t).all():
-        raise ValueError("The beats contain NaN or inf values; remove or repair those beats first.")
-    return t.to(device) if device is not None else t
 
 
 def as_maps(maps: Any, n: int, length: int, device: torch.device | None = None) -> torch.Tensor:

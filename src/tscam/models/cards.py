@@ -224,7 +224,8 @@ def comparison_table(
 
     Columns: accuracy, macro-F1 over ``classes`` (for published rows computed from their Se and
     PPV where the paper gives all of them, else "n/r": not reported), and Se / PPV of each class,
-    all in percent. Every row of the shipped models must come from the same split."""
+    all in percent; "n/a" marks a PPV that is undefined (no beat called that class). Every row
+    of the shipped models must come from the same split."""
     if not names:
         raise ValueError("names must list at least one shipped model, e.g. ['fcn-inter'].")
     cards = [model_card(n, directory) for n in names]
@@ -240,7 +241,9 @@ def comparison_table(
     rows.append(
         [f"always {base['class']} (majority baseline)", _fmt(base["accuracy"]),
          _fmt(base["macro_f1"])]
-        + [v for c in classes for v in (_fmt(base["se"][c]), _fmt(base["ppv"][c]))]
+        + [v for c in classes
+           for v in (_fmt(base["se"][c]),
+                     "n/a" if base["ppv"][c] is None else _fmt(base["ppv"][c]))]
     )  # fmt: skip
     for name, card in zip(names, cards, strict=True):
         m = card["metrics"]
@@ -256,7 +259,7 @@ def comparison_table(
                 _fmt(100 * m["accuracy"]),
                 _fmt(100 * macro_f1_of(m, classes)),
             ]
-            + [_fmt(v) for v in pct]
+            + ["n/a" if v is None else _fmt(v) for v in pct]
         )
     for p in published:
         f1s = [_f1(p.se.get(c), p.ppv.get(c)) for c in classes]

@@ -6,16 +6,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from tscam._tensors import as_beats
 
-def as_input(x: np.ndarray | torch.Tensor) -> torch.Tensor:
-    """Beats as a float32 tensor of shape (n, 1, T) (accepts (n, T) or (n, 1, T))."""
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    t = t.to(torch.float32)
-    if t.ndim == 2:
-        t = t.unsqueeze(1)
-    if t.ndim != 3:
-        raise ValueError(f"Expected beats of shape (n, T) or (n, 1, T); got {tuple(t.shape)}.")
-    return t
+as_input = as_beats
+"""Beats as a float32 tensor of shape (n, 1, T) (accepts (n, T) or (n, 1, T), numpy or torch);
+the package's one input conversion, :func:`tscam._tensors.as_beats`."""
 
 
 @torch.no_grad()
@@ -26,7 +21,7 @@ def predict_logits(
     was_training = model.training
     model.eval()
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
-    xs = as_input(x)
+    xs = as_beats(x, allow_empty=True)
     try:
         with torch.no_grad():
             out = [

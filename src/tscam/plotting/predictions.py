@@ -134,7 +134,7 @@ def plot_training_history(
         handles, labels = handles + more[0], labels + more[1]
     ax.set_xticks(epochs if len(epochs) <= 12 else ax.get_xticks())
     ax.set_xlim(epochs.min() - 0.5, epochs.max() + 0.5)
-    ax.legend(handles, labels, frameon=False, fontsize="small", loc="center right")
+    ax.legend(handles, labels, fontsize="small", loc="best", framealpha=0.85, edgecolor="none")
     if title:
         ax.set_title(title)
     return fig
