@@ -241,3 +241,19 @@ def test_one_input_conversion_for_prediction_and_evaluation():
     assert predict_logits(model, np.zeros((0, 187))).numel() == 0  # nothing to predict
     with pytest.raises(ValueError, match="NaN"):
         predict_logits(model, x)
+
+
+@pytest.mark.parametrize("name", shipped)
+def test_card_page_is_the_card_and_keeps_the_training_history(name):
+    from tscam.models.cards import card_markdown
+
+    card = model_card(name)
+    assert (weights_dir() / f"{name}.md").read_text() == card_markdown(card)
+    tr = card["training"]
+    history = tr["history"]
+    assert [h["epoch"] for h in history] == list(range(1, tr["epochs_run"] + 1))
+    assert all({"loss", "val_accuracy", "val_selection_f1"} <= set(h) for h in history)
+    kept = history[tr["best_epoch"] - 1]  # the kept epoch is the best on validation
+    assert kept["val_selection_f1"] == max(h["val_selection_f1"] for h in history)
+    assert kept["val_accuracy"] == pytest.approx(card["val_metrics"]["accuracy"], abs=1e-9)
+    assert any(n.startswith("Trained with `python -m tscam.train") for n in card["notes"])

@@ -116,8 +116,11 @@ def figure_png(fig: Figure, dpi: float = 100, close: bool = True) -> bytes:
     if not isinstance(fig, Figure):
         raise TypeError(f"Expected a matplotlib Figure, got {type(fig).__name__}.")
     buf = io.BytesIO()
-    # tight: nothing drawn near the edge (a colour bar's label, say) is cut off
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.1)
+    # nothing drawn near the edge (a colour bar's label, say) may be cut off: a layout engine
+    # (constrained, tight) already keeps everything inside the figure; without one, crop to
+    # what is drawn (a second draw, so only where it is needed)
+    tight = {} if fig.get_layout_engine() is not None else {"bbox_inches": "tight"}
+    fig.savefig(buf, format="png", dpi=dpi, pad_inches=0.1, **tight)
     if close:
         plt.close(fig)
     return buf.getvalue()
