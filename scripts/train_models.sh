@@ -10,8 +10,8 @@ py="${PYTHON:-python}"
 common=(--threads 1 --no-test --no-progress --out "$out")
 "$py" -m tscam.train --model fcn --split inter --epochs 14 --patience 5 \
     --weight-power 0.25 --label-smoothing 0.1 "${common[@]}"
-"$py" -m tscam.train --model fcn --split intra --epochs 8 --patience 4 \
-    --weight-power 0.25 --label-smoothing 0.05 "${common[@]}"
+"$py" -m tscam.train --model fcn --split intra --epochs 16 --patience 6 \
+    --weight-power 0 --label-smoothing 0.05 "${common[@]}"
 "$py" -m tscam.train --model lstm --split inter --epochs 60 --patience 15 \
     --weight-power 0.5 --label-smoothing 0.1 "${common[@]}"
 "$py" -m tscam.train --model lstm --split intra --epochs 60 --patience 15 \
