@@ -257,3 +257,12 @@ def test_card_page_is_the_card_and_keeps_the_training_history(name):
     assert kept["val_selection_f1"] == max(h["val_selection_f1"] for h in history)
     assert kept["val_accuracy"] == pytest.approx(card["val_metrics"]["accuracy"], abs=1e-9)
     assert any(n.startswith("Trained with `python -m tscam.train") for n in card["notes"])
+
+
+def test_prediction_gives_every_module_its_mode_back():
+    from tscam.models import predict_logits
+
+    model = FCN().train()
+    model.block1.eval()  # a mixed state, e.g. a frozen first block during fine-tuning
+    predict_logits(model, np.zeros((2, 187), np.float32))
+    assert model.training and not model.block1.training and model.block2.training

@@ -1,18 +1,36 @@
-"""The one conversion of user beats to a torch tensor, shared by prediction and evaluation.
+"""Torch helpers shared by prediction, explanation and evaluation (models and cam do not import
+each other, so what both need lives here).
 
-``tscam.models.as_input`` is this function under its public name; the evaluation modules call
-it at their entry points. (The explanation functions of ``tscam.cam`` take tensors only and
-check them with ``tscam.cam.checks.check_input``, whose errors point here.)
+- :func:`as_beats`, the one conversion of user beats to a tensor: ``tscam.models.as_input`` is
+  this function under its public name, and the evaluation modules call it at their entry points.
+  (The explanation functions of ``tscam.cam`` take tensors only and check them with
+  ``tscam.cam.checks.check_input``, whose errors point to ``as_input``.)
+- :func:`eval_mode`, the one way to run a model in eval mode and give every module its mode back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
-__all__ = ["as_beats"]
+__all__ = ["as_beats", "eval_mode"]
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode; each module's train/eval mode restored on exit (also after an error)."""
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        model.eval()
+        yield model
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 def as_beats(

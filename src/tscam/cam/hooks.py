@@ -23,19 +23,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from tscam._tensors import eval_mode
 from tscam.cam.checks import LayerError, layer_name, resolve_layer
-
-
-@contextmanager
-def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Eval mode; each module's train/eval mode restored on exit (also after an error)."""
-    modes = [(m, m.training) for m in model.modules()]
-    try:
-        model.eval()
-        yield model
-    finally:
-        for m, training in modes:
-            m.training = training
 
 
 @contextmanager

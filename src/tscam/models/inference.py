@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam._tensors import as_beats
+from tscam._tensors import as_beats, eval_mode
 
 as_input = as_beats
 """Beats as a float32 tensor of shape (n, 1, T) (accepts (n, T) or (n, 1, T), numpy or torch);
@@ -18,18 +18,12 @@ def predict_logits(
     model: nn.Module, x: np.ndarray | torch.Tensor, batch_size: int = 1024
 ) -> torch.Tensor:
     """Logits for every beat, computed in eval mode and in batches (mode restored after)."""
-    was_training = model.training
-    model.eval()
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
     xs = as_beats(x, allow_empty=True)
-    try:
-        with torch.no_grad():
-            out = [
-                model(xs[i : i + batch_size].to(device)).cpu()
-                for i in range(0, len(xs), batch_size)
-            ]
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        out = [
+            model(xs[i : i + batch_size].to(device)).cpu() for i in range(0, len(xs), batch_size)
+        ]
     return torch.cat(out) if out else torch.empty(0)
 
 
