@@ -277,6 +277,10 @@ def prepare(nb: nbformat.NotebookNode, links: Links, docname: str) -> nbformat.N
                 cell.metadata.setdefault("transient", {})["remove_source"] = True
             if tags & REMOVE_OUTPUT_TAGS or "skip-execution" in tags:
                 cell.outputs = []
+            for output in cell.get("outputs", []):  # Markdown a cell displays (a table with
+                data = output.get("data", {})  # citations, say) is MyST as well, as in the book
+                if "text/markdown" in data:
+                    data["text/markdown"] = myst_to_markdown(data["text/markdown"], links, docname)
         cells.append(cell)
     shown = [c for c in cells if slide_type(c) not in ("skip", "notes")]
     if shown and slide_type(shown[0]) != "slide":  # a deck starts with a slide

@@ -275,6 +275,21 @@ def test_prepare_applies_the_cell_tags():
     assert "{cite}" in nb.cells[1].source
 
 
+def test_prepare_makes_displayed_markdown_plain_too():
+    # a table a cell displays with Markdown(...) may cite, as the book renders it (MyST)
+    table = "| model | accuracy |\n|---|---:|\n| Zhou {cite}`zhou2016cam` | 93 |"
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A tiny chapter"),
+        nbformat.v4.new_code_cell("Markdown(table)", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/markdown": table, "text/plain": "<Markdown>"},
+            execution_count=1)]),
+    ])  # fmt: skip
+    out = bs.prepare(nb, _links(), "notebooks/99_tiny")
+    shown = out.cells[1].outputs[0].data["text/markdown"]
+    assert "{cite}" not in shown and "[\\[Zhou et al., 2016\\]]" in shown
+    assert "{cite}" in nb.cells[1].outputs[0].data["text/markdown"]  # the input is unchanged
+
+
 def test_prepare_rejects_an_unknown_slide_type():
     nb = _nb()
     nb.cells[2].metadata["slideshow"] = {"slide_type": "Slide!"}
