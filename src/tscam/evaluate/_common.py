@@ -11,10 +11,12 @@ import torch
 from torch import nn
 
 from tscam._arrays import to_numpy  # noqa: F401  (re-exported for the evaluate modules)
-from tscam._tensors import as_beats  # noqa: F401  (re-exported for the evaluate modules)
+from tscam._tensors import (
+    as_beats,  # noqa: F401  (re-exported for the evaluate modules)
+    eval_mode,
+)
 from tscam.cam import checks as cam_checks
 from tscam.cam.checks import TargetError
-from tscam.cam.hooks import eval_mode
 from tscam.methods import is_recurrent
 
 ArrayLike = np.ndarray | torch.Tensor
