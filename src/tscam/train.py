@@ -36,11 +36,14 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import hashlib
 import io
+import json
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,9 +53,17 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from tscam.data import CLASSES, Beats, load_beats
+from tscam.data import (
+    CLASSES,
+    DEFAULT_SPEC,
+    RHYTHM_INPUTS,
+    Beats,
+    WindowSpec,
+    concat_beats,
+    load_beats,
+)
 from tscam.metrics import classification_report, format_report
-from tscam.models import build_model, load_pretrained, model_card, predict
+from tscam.models import build_model, load_pretrained, model_card, predict, predict_logits
 from tscam.models.cards import write_model_files
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -100,28 +111,32 @@ def augment(
     fs: float = 125.0,
     max_shift: int = 3,
 ) -> torch.Tensor:
-    """A randomly altered copy of a batch ``x`` (n, 1, length) of z-scored beats.
+    """A randomly altered copy of a batch ``x`` (n, 1, length) of z-scored beats, z-scored again.
 
-    Per beat: amplitude scaling in [0.8, 1.2], baseline wander (sinusoid of 0.1-0.5 Hz,
-    amplitude up to 0.2, random phase), Gaussian noise (std 0.05), then a shift by up to
-    ``max_shift`` samples (filled with 0). Samples before ``onset`` (the masked previous beat)
-    stay 0 before the shift.
+    Per beat: baseline wander (sinusoid of 0.1-0.5 Hz, amplitude up to 0.2, random phase),
+    Gaussian noise (std 0.05) and a shift by up to ``max_shift`` samples (filled with 0); then
+    the beat is z-scored again over its kept samples, as every beat the model sees at test time
+    is (which is also why no amplitude scaling is applied: the z-score would undo it). Samples
+    before ``onset`` (the masked run of :data:`~tscam.data.MASKED_SPEC`) stay 0.
     """
     n, _, length = x.shape
     t = torch.arange(length, dtype=x.dtype) / fs
-    scale = 0.8 + 0.4 * torch.rand(n, 1, 1, generator=gen)
     freq = 0.1 + 0.4 * torch.rand(n, 1, 1, generator=gen)
     phase = 2 * torch.pi * torch.rand(n, 1, 1, generator=gen)
     amp = 0.2 * torch.rand(n, 1, 1, generator=gen)
     wander = amp * torch.sin(2 * torch.pi * freq * t + phase)
     keep = (torch.arange(length) >= onset.view(n, 1, 1)).to(x.dtype)
-    out = (x * scale + wander + 0.05 * torch.randn(x.shape, generator=gen)) * keep
+    out = (x + wander + 0.05 * torch.randn(x.shape, generator=gen)) * keep
     if max_shift:
         shifts = torch.randint(-max_shift, max_shift + 1, (n, 1), generator=gen)
         idx = torch.arange(length).view(1, -1) - shifts
         valid = ((idx >= 0) & (idx < length)).to(x.dtype)
         out = (torch.gather(out[:, 0], 1, idx.clamp(0, length - 1)) * valid).unsqueeze(1)
-    return out
+        keep = (torch.gather(keep[:, 0], 1, idx.clamp(0, length - 1)) * valid).unsqueeze(1)
+    count = keep.sum(-1, keepdim=True).clamp_min(1)
+    mean = (out * keep).sum(-1, keepdim=True) / count
+    std = ((((out - mean) * keep) ** 2).sum(-1, keepdim=True) / count).sqrt().clamp_min(1e-6)
+    return (out - mean) / std * keep
 
 
 def prior_shift(
@@ -138,10 +153,15 @@ def prior_shift(
 
 
 def output_layer(net: nn.Module) -> nn.Linear:
-    """The last linear layer of a model (the FCN's ``classifier``, the LSTM's ``head``)."""
-    layers = [m for m in net.modules() if isinstance(m, nn.Linear)]
+    """The linear layer that gives the logits their bias: the FCN's ``classifier``, the LSTM's
+    ``head`` (else the last linear layer with a bias)."""
+    for name in ("classifier", "head"):
+        layer = getattr(net, name, None)
+        if isinstance(layer, nn.Linear) and layer.bias is not None:
+            return layer
+    layers = [m for m in net.modules() if isinstance(m, nn.Linear) and m.bias is not None]
     if not layers:
-        raise ValueError(f"{type(net).__name__} has no linear output layer.")
+        raise ValueError(f"{type(net).__name__} has no linear output layer with a bias.")
     return layers[-1]
 
 
@@ -192,6 +212,149 @@ def _subsample(beats: Beats, n: int | None, seed: int) -> Beats:
     return beats.subset(idx)
 
 
+def _rhythm_tensor(beats: Beats, use: bool) -> torch.Tensor | None:
+    return torch.from_numpy(beats.rhythm) if use else None
+
+
+def fit(
+    model: str,
+    train_b: Beats,
+    val_b: Beats | None = None,
+    *,
+    epochs: int,
+    stop_after: int | None = None,
+    batch_size: int,
+    lr: float,
+    seed: int = 0,
+    device: torch.device | None = None,
+    augment_data: bool = True,
+    majority_ratio: float | None = None,
+    bf16: bool | None = None,
+    model_config: dict[str, Any] | None = None,
+    progress: bool = True,
+    weight_power: float = 0.5,
+    label_smoothing: float = 0.0,
+    patience: int | None = None,
+    select: bool = True,
+    desc: str = "",
+) -> dict[str, Any]:
+    """The training loop: ``epochs`` set the one-cycle schedule, training stops after
+    ``stop_after`` of them (default all). With ``val_b``, each epoch is scored on it (its logits
+    are kept in ``val_logits``) and, with ``select``, the best epoch's weights are returned.
+
+    Returns a dict: ``model`` (the returned network, in eval mode), ``history``, ``best_epoch``,
+    ``val_logits`` (list of (n_val, K) arrays, one per epoch), ``shift``, ``weights``,
+    ``epoch_size``, ``bf16`` and ``wall_time_s``.
+    """
+    from tqdm.auto import tqdm
+
+    dev = device or torch.device("cpu")
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    config = dict(model_config or {})
+    net = build_model(model, config).to(dev)
+    use_rhythm = bool(config.get("n_rhythm", 0))
+    x_train = train_b.tensor()
+    r_train = _rhythm_tensor(train_b, use_rhythm)
+    y_train = torch.from_numpy(train_b.y)
+    # one sampled epoch fixes the epoch length and the class counts behind the loss weights
+    sampled = train_b.y[balanced_epoch(train_b.y, majority_ratio, torch.Generator().manual_seed(0))]
+    epoch_size = len(sampled)
+    # balanced epochs teach the model the epoch's class frequencies; this shift of the output
+    # bias gives back those of the training beats (logit adjustment; 0 without balancing)
+    shift = prior_shift(train_b.y, sampled).to(dev)
+    weights = class_weights(sampled, power=weight_power).to(dev)
+    onset_train = torch.from_numpy(train_b.onset)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    steps = epochs * ((epoch_size + batch_size - 1) // batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+    if bf16 is None:  # the FCN's convolutions gain from bf16; the small LSTM does not
+        bf16 = model == "fcn" and (dev.type == "cuda" or bf16_supported())
+    stop_after = min(stop_after or epochs, epochs)
+
+    history: list[dict[str, float]] = []
+    val_logits: list[np.ndarray] = []
+    best = (-1.0, 0, copy.deepcopy(net.state_dict()))
+    t0 = time.perf_counter()
+    for epoch in range(1, stop_after + 1):
+        net.train()
+        order = balanced_epoch(train_b.y, majority_ratio, gen)
+        total, seen = 0.0, 0
+        bar = tqdm(
+            range(0, len(order), batch_size),
+            desc=f"{desc or model} epoch {epoch}/{stop_after}",
+            disable=not progress,
+            leave=True,
+            mininterval=10,
+            file=sys.stderr,
+        )
+        for start in bar:
+            idx = order[start : start + batch_size]
+            xb = x_train[idx]
+            if augment_data:
+                xb = augment(xb, onset_train[idx], gen, fs=train_b.spec.fs)
+            args = [xb.to(dev)] + ([r_train[idx].to(dev)] if r_train is not None else [])
+            yb = y_train[idx].to(dev)
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+                logits = net(*args)
+            loss = F.cross_entropy(
+                logits.float(), yb, weight=weights, label_smoothing=label_smoothing
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+            seen += len(idx)
+            bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+        row: dict[str, float] = {"epoch": epoch, "loss": total / seen}
+        with torch.no_grad():
+            output_layer(net).bias += shift
+        if val_b is not None:
+            lg = predict_logits(net, val_b).numpy()
+            val_logits.append(lg)
+            val = classification_report(val_b.y, lg.argmax(1))
+            row |= {
+                "val_accuracy": val["accuracy"],
+                "val_macro_f1": val["macro_f1"],
+                "val_selection_f1": selection_score(val),
+            }
+            if progress:
+                print(
+                    f"{desc} epoch {epoch}: loss {row['loss']:.4f}  val acc "
+                    f"{100 * val['accuracy']:.2f} %  (macro-F1 N S V F: "
+                    f"{100 * row['val_selection_f1']:.2f} %)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            if select and row["val_selection_f1"] > best[0]:  # kept with the shift: shipped
+                best = (row["val_selection_f1"], epoch, copy.deepcopy(net.state_dict()))
+        row["elapsed_s"] = time.perf_counter() - t0
+        history.append(row)
+        if epoch == stop_after and not (select and val_b is not None):
+            best = (0.0, epoch, copy.deepcopy(net.state_dict()))
+        with torch.no_grad():  # back to the bias being trained
+            output_layer(net).bias -= shift
+        if select and val_b is not None and patience is not None and epoch - best[1] >= patience:
+            if progress:
+                print(f"early stop: no better validation score for {patience} epochs",
+                      file=sys.stderr)  # fmt: skip
+            break
+    net.load_state_dict(best[2])
+    net.eval()
+    return {
+        "model": net.cpu(),
+        "history": history,
+        "best_epoch": best[1],
+        "val_logits": val_logits,
+        "shift": shift.cpu(),
+        "weights": weights.cpu(),
+        "epoch_size": epoch_size,
+        "bf16": bool(bf16),
+        "wall_time_s": time.perf_counter() - t0,
+    }
+
+
 def train(
     model: str = "fcn",
     split: str = "inter",
@@ -212,117 +375,61 @@ def train(
     weight_power: float = 0.5,
     label_smoothing: float = 0.0,
     patience: int | None = None,
+    spec: WindowSpec = DEFAULT_SPEC,
+    rhythm: bool = False,
+    refit: bool = False,
+    stop_after: int | None = None,
+    offsets: Sequence[float] | None = None,
 ) -> TrainResult:
     """Train one model on one split; return the best-on-validation model and its metrics.
 
-    ``max_train_beats`` / ``max_eval_beats`` train and validate on random subsets (for quick
-    demonstrations and tests; the shipped models use every beat). ``patience``: stop when the
-    validation score has not improved for that many epochs (``None``: run every epoch).
+    ``spec`` is the beat window (:data:`~tscam.data.BEAT_SPEC` or the default); ``rhythm`` adds
+    a rhythm head (the model reads ``Beats.rhythm`` besides the window). ``refit`` trains on
+    the training *and* validation parts for a fixed number of epochs (``stop_after`` of a
+    schedule of ``epochs``, both chosen beforehand by cross-validation, :mod:`tscam.crossval`)
+    without any selection; ``offsets`` (one per class, chosen the same way) are then added to
+    the output bias: the operating point. ``max_train_beats`` / ``max_eval_beats`` train and
+    validate on random subsets (for quick demonstrations and tests; the shipped models use every
+    beat). ``patience``: stop when the validation score has not improved for that many epochs.
     """
-    from tqdm.auto import tqdm
-
     d = DEFAULTS[model]
     epochs = epochs or d["epochs"]
     batch_size = batch_size or d["batch_size"]
     lr = lr or d["lr"]
     dev = pick_device(device)
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-
-    train_b = _subsample(load_beats(split, "train", data_dir), max_train_beats, seed)
-    val_b = _subsample(load_beats(split, "val", data_dir), max_eval_beats, seed + 1)
-    net = build_model(model, model_config).to(dev)
-    x_train = train_b.tensor()
-    y_train = torch.from_numpy(train_b.y)
-    # one sampled epoch fixes the epoch length and the class counts behind the loss weights
-    sampled = train_b.y[balanced_epoch(train_b.y, majority_ratio, torch.Generator().manual_seed(0))]
-    epoch_size = len(sampled)
-    # balanced epochs teach the model the epoch's class frequencies; this shift of the output
-    # bias gives back those of the training beats (logit adjustment; 0 without balancing)
-    shift = prior_shift(train_b.y, sampled).to(dev)
-    weights = class_weights(sampled, power=weight_power).to(dev)
-    onset_train = torch.from_numpy(train_b.onset)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
-    steps = epochs * ((epoch_size + batch_size - 1) // batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
-    if bf16 is None:  # the FCN's convolutions gain from bf16; the small LSTM does not
-        bf16 = model == "fcn" and (dev.type == "cuda" or bf16_supported())
-
-    history: list[dict[str, float]] = []
-    best = (-1.0, 0, copy.deepcopy(net.state_dict()), {})
-    t0 = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        net.train()
-        order = balanced_epoch(train_b.y, majority_ratio, gen)
-        total, seen = 0.0, 0
-        bar = tqdm(
-            range(0, len(order), batch_size),
-            desc=f"{model}-{split} epoch {epoch}/{epochs}",
-            disable=not progress,
-            leave=True,
-            mininterval=10,
-            file=sys.stderr,
-        )
-        for start in bar:
-            idx = order[start : start + batch_size]
-            xb = x_train[idx]
-            if augment_data:
-                xb = augment(xb, onset_train[idx], gen, fs=train_b.spec.fs)
-            xb, yb = xb.to(dev), y_train[idx].to(dev)
-            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-                logits = net(xb)
-            loss = F.cross_entropy(
-                logits.float(), yb, weight=weights, label_smoothing=label_smoothing
-            )
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-            seen += len(idx)
-            bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+    train_b = load_beats(split, "train", data_dir, spec=spec)
+    val_b = load_beats(split, "val", data_dir, spec=spec)
+    if refit:
+        train_b = concat_beats([train_b, val_b])
+    train_b = _subsample(train_b, max_train_beats, seed)
+    val_b = _subsample(val_b, max_eval_beats, seed + 1)
+    config = dict(model_config or {})
+    if model == "lstm":
+        config.setdefault("segment_length", spec.length // config.get("n_segments", 11))
+    if rhythm:
+        config.setdefault("n_rhythm", len(RHYTHM_INPUTS))
+    out = fit(
+        model, train_b, None if refit else val_b, epochs=epochs, stop_after=stop_after,
+        batch_size=batch_size, lr=lr, seed=seed, device=dev, augment_data=augment_data,
+        majority_ratio=majority_ratio, bf16=bf16, model_config=config, progress=progress,
+        weight_power=weight_power, label_smoothing=label_smoothing, patience=patience,
+        select=not refit, desc=f"{model}-{split}",
+    )  # fmt: skip
+    net = out["model"]
+    if offsets is not None:
         with torch.no_grad():
-            output_layer(net).bias += shift
-        val = classification_report(val_b.y, predict(net, val_b.x))
-        row = {
-            "epoch": epoch,
-            "loss": total / seen,
-            "val_accuracy": val["accuracy"],
-            "val_macro_f1": val["macro_f1"],
-            "val_selection_f1": selection_score(val),
-            "elapsed_s": time.perf_counter() - t0,
-        }
-        history.append(row)
-        if progress:
-            print(
-                f"epoch {epoch}: loss {row['loss']:.4f}  val acc {100 * val['accuracy']:.2f} %  "
-                f"val macro-F1 {100 * val['macro_f1']:.2f} % (N S V F: "
-                f"{100 * row['val_selection_f1']:.2f} %)",
-                file=sys.stderr,
-                flush=True,
-            )
-        if row["val_selection_f1"] > best[0]:  # kept with the shift: the model we ship
-            best = (row["val_selection_f1"], epoch, copy.deepcopy(net.state_dict()), val)
-        with torch.no_grad():  # back to the bias being trained
-            output_layer(net).bias -= shift
-        if patience is not None and epoch - best[1] >= patience:
-            if progress:
-                print(f"early stop: no better validation score for {patience} epochs",
-                      file=sys.stderr)  # fmt: skip
-            break
-    wall = time.perf_counter() - t0
-    net.load_state_dict(best[2])
-    net.eval()
+            output_layer(net).bias += torch.as_tensor(offsets, dtype=torch.float32)
+    val_report = classification_report(val_b.y, predict(net, val_b))
     test_report = None
     if evaluate_test:
-        test_b = load_beats(split, "test", data_dir)
-        test_report = classification_report(test_b.y, predict(net, test_b.x))
+        test_b = load_beats(split, "test", data_dir, spec=spec)
+        test_report = classification_report(test_b.y, predict(net, test_b))
         if progress:
             print(
-                f"test ({split}, best epoch {best[1]}):\n{format_report(test_report)}",
+                f"test ({split}, epoch {out['best_epoch']}):\n{format_report(test_report)}",
                 file=sys.stderr,
             )
-    config = {
+    run_config = {
         "model": model,
         "split": split,
         "epochs": epochs,
@@ -332,19 +439,25 @@ def train(
         "augment": augment_data,
         "majority_ratio": majority_ratio,
         "weight_power": weight_power,
-        "prior_shift": [round(float(v), 4) for v in shift.cpu()],
+        "prior_shift": [round(float(v), 4) for v in out["shift"]],
         "label_smoothing": label_smoothing,
         "patience": patience,
-        "epochs_run": len(history),
-        "bf16_autocast": bool(bf16),
-        "beats_per_epoch": epoch_size,
-        "class_weights": [round(float(w), 4) for w in weights.cpu()],
+        "epochs_run": len(out["history"]),
+        "bf16_autocast": out["bf16"],
+        "beats_per_epoch": out["epoch_size"],
+        "class_weights": [round(float(w), 4) for w in out["weights"]],
         "n_train": len(train_b),
         "n_val": len(val_b),
         "device": str(dev),
         "model_config": dict(net.config),
+        "window": dataclasses.asdict(spec),
+        "refit": refit,
+        "offsets": None if offsets is None else [round(float(v), 4) for v in offsets],
     }
-    return TrainResult(net.cpu(), history, best[1], test_report, best[3], wall, config)
+    return TrainResult(
+        net, out["history"], out["best_epoch"], test_report, val_report, out["wall_time_s"],
+        run_config,
+    )  # fmt: skip
 
 
 def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> dict[str, Any]:
@@ -496,6 +609,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--patience", type=int, help="stop after this many epochs without progress")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
+    p.add_argument(
+        "--window", choices=("masked", "beat"), default="masked",
+        help="beat: 88-sample morphology window (BEAT_SPEC); masked: the 187-sample first design",
+    )  # fmt: skip
+    p.add_argument("--rhythm", action="store_true", help="add a rhythm head (Beats.rhythm)")
+    p.add_argument(
+        "--cv", metavar="JSON",
+        help="a result of python -m tscam.crossval: train on train+val (--refit) for its epoch "
+        "count and schedule, add its offsets to the output bias",
+    )  # fmt: skip
     p.add_argument("--name", help="model name for the files (default MODEL-SPLIT)")
     p.add_argument("--out", default=".", help="folder for NAME.pt, NAME.json and NAME.md")
     p.add_argument("--no-progress", action="store_true")
@@ -513,12 +636,27 @@ def main(argv: list[str] | None = None) -> int:
     if a.test_only:
         evaluate_test_once(a.test_only, a.out, a.data_dir, progress=not a.no_progress)
         return 0
+    from tscam.data import BEAT_SPEC, MASKED_SPEC
+
+    refit = {}
+    if a.cv:
+        cv = json.loads(Path(a.cv).read_text())
+        if cv["model"] != a.model or cv["rhythm"] != a.rhythm:
+            raise SystemExit(f"{a.cv} is a cross-validation of another model or input.")
+        refit = {"refit": True, "stop_after": cv["stop_after"], "offsets": cv["offsets"]}
+        a.epochs = cv["epochs"]
+        a.weight_power = cv["recipe"]["weight_power"]
+        a.label_smoothing = cv["recipe"]["label_smoothing"]
+        a.seed = cv["recipe"].get("seed", a.seed)
     res = train(
         a.model, a.split, a.epochs, a.batch_size, a.lr, a.seed, a.device, a.data_dir,
         a.max_train_beats, progress=not a.no_progress,
         majority_ratio=a.majority_ratio or None, weight_power=a.weight_power,
         label_smoothing=a.label_smoothing, patience=a.patience, evaluate_test=not a.no_test,
+        spec=BEAT_SPEC if a.window == "beat" else MASKED_SPEC, rhythm=a.rhythm, **refit,
     )  # fmt: skip
+    if a.cv:
+        res.config["cross_validation"] = cv
     name = a.name or f"{a.model}-{a.split}"
     save_pretrained(res, name, a.out)
     print(f"wrote {Path(a.out) / name}.pt/.json/.md ({res.wall_time_s:.0f} s)")

@@ -4,18 +4,28 @@ Typical use::
 
     from tscam.data import load_beats, CLASSES
     test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 187)
+    test.rhythm                            # (n, 4) rhythm features
 
 The database is found through ``data_dir``, ``$TSCAM_MITDB`` or the user cache (downloaded from
 PhysioNet on first use and verified against the release checksums); see :mod:`tscam.data.locate`.
 """
 
-from tscam.data.beats import DEFAULT_SPEC, WindowSpec, extract_record, zscore
+from tscam.data.beats import (
+    BEAT_SPEC,
+    DEFAULT_SPEC,
+    MASKED_SPEC,
+    WindowSpec,
+    extract_record,
+    neighbour_in_window,
+    zscore,
+)
 from tscam.data.dataset import (
     INTER_VAL_RECORDS,
     INTRA_FRACTIONS,
     SPLIT_SEED,
     Beats,
     beat_table,
+    concat_beats,
     extract_all,
     load_beats,
     split_indices,
@@ -50,14 +60,27 @@ from tscam.data.records import (
     MITDB_FS,
     PACED_RECORDS,
 )
+from tscam.data.rhythm import (
+    LOCAL_BEATS,
+    LONG_SPAN_S,
+    RHYTHM_INPUTS,
+    RR_FEATURES,
+    move_beat,
+    rhythm_inputs,
+    rr_features,
+)
 from tscam.data.synthetic import SYNTHETIC_CLASSES, SyntheticBeats, make_synthetic
 
 __all__ = [
-    "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "CLASSES", "CLASS_NAMES", "DEFAULT_LEAD",
-    "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS",
+    "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "BEAT_SPEC", "CLASSES", "CLASS_NAMES",
+    "DEFAULT_LEAD", "MASKED_SPEC",
+    "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS", "LOCAL_BEATS",
+    "LONG_SPAN_S", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_in_window",
+    "rhythm_inputs", "rr_features",
     "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
     "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",
     "RecordExcerpt", "SyntheticBeats", "UnknownRecordError", "WindowSpec", "beat_table",
+    "concat_beats",
     "cache_dir", "download_mitdb", "extract_all", "extract_record", "load_beats",
     "locate_mitdb", "make_synthetic", "record_excerpt", "release_checksums", "split_indices",
     "verify_files", "zscore",

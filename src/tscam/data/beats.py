@@ -1,4 +1,4 @@
-"""Turn MIT-BIH records into fixed-length, R-peak-aligned, labelled beat windows.
+"""Turn MIT-BIH records into fixed-length, R-peak-aligned, labelled beat windows with their rhythm.
 
 Preprocessing, in the order applied (documented in the course's first chapter):
 
@@ -6,16 +6,27 @@ Preprocessing, in the order applied (documented in the course's first chapter):
 2. Resample the whole record to 125 Hz (polyphase, factor 25/72, with its anti-alias filter).
 3. Band-pass 0.5-40 Hz (2nd-order Butterworth, zero-phase): removes baseline wander below
    0.5 Hz and mains/muscle noise above 40 Hz without shifting the waves in time.
-4. Cut a window of 187 samples (1.496 s) around each annotated beat, with the annotated R peak
-   at index 112: 0.896 s before it, 0.592 s after. The window holds the P wave, QRS and T wave.
-5. Keep one beat per window: samples before the midpoint between the previous R peak and this
-   one are set to zero (the baseline of the band-passed signal). A long window would otherwise
-   show the previous beat's QRS complex too, and a translation-invariant model such as the FCN,
-   which averages its features over time, could not tell which of the two QRS complexes it is
-   asked about. The zero run is not lost information: its length, half the previous RR
-   interval, tells how early the beat came, the RR context by which supraventricular (S)
-   beats are recognised. ``onset`` stores the first kept index of each window. The first beat
-   of a record (no previous beat) keeps its whole window.
+4. Cut a window around each annotated beat. Two designs (:class:`WindowSpec`):
+
+   - :data:`BEAT_SPEC`, morphology only: 88 samples (0.696 s from first to last sample) with
+     the annotated R peak at index 36, 0.288 s before it (the P wave starts 0.12-0.20 s before
+     the R peak) and 0.408 s after (about the end of the T wave at resting rates). 88 = 11 x 8:
+     the LSTM reads the window as 11 segments of 8 samples (64 ms). No sample is changed, so the
+     window says nothing about the beat's timing. A neighbouring R peak falls inside it only when
+     an RR interval is at most 0.288 s (before) or 0.408 s (after), a rate above 147 beats per
+     minute: :func:`neighbour_in_window` marks those beats. (Of the 88-sample windows with the R
+     peak at 28, 32 or 36, the last lets the fewest neighbours in.)
+   - :data:`MASKED_SPEC`, the course's first design and still :data:`DEFAULT_SPEC` of the
+     shipped models: 187 samples (1.496 s) with the R peak at index 112, and every sample before
+     the midpoint with the previous R peak set to zero. The length of that zero run, 0.896 s
+     minus half the previous RR interval, grows as the beat comes earlier: the network can read
+     the beat's timing from padding. ``onset`` stores the first kept index of each window (0
+     when nothing is masked; the first beat of a record keeps its whole window).
+
+5. The beat's timing is measured separately, from the R-peak times of all beats of the record
+   (:mod:`tscam.data.rhythm`): previous and next RR interval, a local and a long-span average
+   rate, stored as ``rr`` with the beats; models with a rhythm head read them as explicit
+   features.
 6. Beats whose window would leave the record are dropped and counted.
 
 Per-beat normalisation (z-score over the kept part of the window, by default) is applied when
@@ -35,6 +46,7 @@ from scipy import signal as sps
 
 from tscam.data.errors import LeadNotFoundError, NoBeatsError
 from tscam.data.records import AAMI_MAP, DEFAULT_LEAD, MITDB_FS
+from tscam.data.rhythm import rr_features
 
 
 @dataclass(frozen=True)
@@ -42,11 +54,11 @@ class WindowSpec:
     """Where and how beats are cut. Every field is part of the cache key."""
 
     fs: int = 125  #: sampling rate of the windows (Hz)
-    length: int = 187  #: samples per window; 187 = 11 x 17 for the LSTM chapter
+    length: int = 187  #: samples per window (11 x 17 or 11 x 8 for the LSTM chapter)
     r_index: int = 112  #: index of the annotated R peak inside the window
     band_hz: tuple[float, float] = (0.5, 40.0)  #: band-pass edges (Hz)
     lead: str = DEFAULT_LEAD
-    #: zero the samples before the midpoint with the previous R peak (one beat per window)
+    #: zero the samples before the midpoint with the previous R peak (the masked design)
     mask_previous: bool = True
 
     @property
@@ -62,7 +74,12 @@ class WindowSpec:
         return (np.arange(self.length) - self.r_index) / self.fs
 
 
-DEFAULT_SPEC = WindowSpec()
+#: The morphology-only window (88 samples, R peak at 36, nothing masked).
+BEAT_SPEC = WindowSpec(length=88, r_index=36, mask_previous=False)
+#: The first design: 187 samples, R peak at 112, the previous beat masked with zeros.
+MASKED_SPEC = WindowSpec(length=187, r_index=112, mask_previous=True)
+#: The window of the shipped models.
+DEFAULT_SPEC = MASKED_SPEC
 
 
 @dataclass
@@ -74,6 +91,7 @@ class RecordBeats:
     symbol: np.ndarray  # (n,) '<U1' annotation symbols
     sample: np.ndarray  # (n,) int64 annotation sample index at 360 Hz
     onset: np.ndarray  # (n,) int64 first kept index of each window (0: whole window)
+    rr: np.ndarray  # (n, 4) float32 RR features in seconds (tscam.data.rhythm.RR_FEATURES)
     dropped_symbols: str  # symbols of the beats whose window left the record, in order
 
     @property
@@ -167,7 +185,19 @@ def extract_record(path: Path, record: str, spec: WindowSpec = DEFAULT_SPEC) -> 
     if fs_in != MITDB_FS:
         raise ValueError(f"Record {record} has fs={fs_in} Hz, expected {MITDB_FS} Hz.")
     x, keep, onset = cut_windows(filter_signal(sig, fs_in, spec), samples, fs_in, spec)
-    return RecordBeats(record, x, symbols[keep], samples[keep], onset, "".join(symbols[~keep]))
+    rr = rr_features(samples, fs_in)[keep]  # from every beat of the record, edge beats included
+    return RecordBeats(record, x, symbols[keep], samples[keep], onset, rr, "".join(symbols[~keep]))
+
+
+def neighbour_in_window(rr: np.ndarray, spec: WindowSpec = DEFAULT_SPEC) -> np.ndarray:
+    """(n,) bool: the previous or the next R peak lies inside the beat's window, from its RR
+    table (columns ``pre_rr, post_rr, ...`` in seconds, :data:`~tscam.data.rhythm.RR_FEATURES`).
+    With ``spec.mask_previous`` only the next R peak counts (the previous one is masked)."""
+    rr = np.asarray(rr)
+    after = rr[:, 1] <= spec.seconds_after
+    if spec.mask_previous:
+        return after
+    return after | (rr[:, 0] <= spec.seconds_before)
 
 
 def zscore(x: np.ndarray, onset: np.ndarray | None = None, eps: float = 1e-6) -> np.ndarray:

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-CACHE_FORMAT = 3
-ARRAYS = ("x", "y", "record", "sample", "symbol", "onset")
+CACHE_FORMAT = 4  # 4: RR features (rr) stored with the beats; 88-sample windows by default
+ARRAYS = ("x", "y", "record", "sample", "symbol", "onset", "rr")
 
 
 def cache_key(params: dict[str, Any]) -> str:

@@ -33,6 +33,7 @@ from tscam.data.records import (
     MITDB_FS,
     record_files,
 )
+from tscam.data.rhythm import RHYTHM_INPUTS, RR_FEATURES, move_beat, rhythm_inputs
 
 #: Seed of every random split of the course (fixed, so every learner gets the same split).
 SPLIT_SEED = 20170101
@@ -52,9 +53,11 @@ PARTS = ("train", "val", "test")
 
 @dataclass
 class Beats:
-    """A set of beats: ``x`` (n, 187) float32, ``y`` (n,) int64 indices into ``CLASSES``, and
-    for each beat its ``record``, annotation ``sample`` (360 Hz), original ``symbol`` and
-    ``onset`` (first kept sample of the window; earlier samples, the previous beat, are 0)."""
+    """A set of beats: ``x`` (n, length) float32 windows, ``y`` (n,) int64 indices into ``CLASSES``,
+    and for each beat its ``record``, annotation ``sample`` (360 Hz), original ``symbol``,
+    ``onset`` (first kept sample of the window: 0 unless the spec masks the previous beat) and
+    ``rr`` (n, 4), its RR features in seconds (:data:`~tscam.data.rhythm.RR_FEATURES`);
+    :attr:`rhythm` is what the models read of them."""
 
     x: np.ndarray
     y: np.ndarray
@@ -62,12 +65,42 @@ class Beats:
     sample: np.ndarray
     symbol: np.ndarray
     onset: np.ndarray | None = None
+    rr: np.ndarray | None = None
     spec: WindowSpec = DEFAULT_SPEC
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.onset is None:
             self.onset = np.zeros(len(self.y), dtype=np.int64)
+        if self.rr is not None and np.shape(self.rr) != (len(self.y), len(RR_FEATURES)):
+            raise ValueError(
+                f"rr must have shape ({len(self.y)}, {len(RR_FEATURES)}) (one row of "
+                f"{RR_FEATURES} per beat); got {np.shape(self.rr)}."
+            )
+
+    @property
+    def rhythm(self) -> np.ndarray:
+        """(n, 4) float32, the models' rhythm input: logs of the ratios
+        :data:`~tscam.data.rhythm.RHYTHM_INPUTS` (0 for a beat at the patient's own rate)."""
+        if self.rr is None:
+            raise ValueError(
+                "These beats carry no RR features (rr=None), so they have no rhythm input. "
+                "Load them with tscam.data.load_beats, or pass rr= (n, 4) RR intervals in seconds."
+            )
+        return rhythm_inputs(self.rr)
+
+    def moved(self, seconds: float | np.ndarray) -> Beats:
+        """The same beats (windows unchanged) as if each came ``seconds`` earlier, its
+        neighbours left in place (:func:`tscam.data.rhythm.move_beat`): a counterfactual of
+        timing alone."""
+        if self.rr is None:
+            _ = self.rhythm  # raises the error that explains what is missing
+        return dataclasses.replace(self, rr=move_beat(self.rr, seconds))
+
+    @property
+    def rhythm_names(self) -> tuple[str, ...]:
+        """Names of the columns of :attr:`rhythm`."""
+        return RHYTHM_INPUTS
 
     def __len__(self) -> int:
         return int(self.y.shape[0])
@@ -124,6 +157,7 @@ class Beats:
             sample=pick(self.sample),
             symbol=pick(self.symbol),
             onset=pick(self.onset),
+            rr=None if self.rr is None else pick(self.rr),
         )
 
     def of_class(self, cls: str | int) -> Beats:
@@ -178,6 +212,7 @@ def extract_all(
     record = np.concatenate([np.full(len(p.symbol), p.record, dtype="<U3") for p in parts])
     sample = np.concatenate([p.sample for p in parts])
     onset = np.concatenate([p.onset for p in parts])
+    rr = np.concatenate([p.rr for p in parts])
     lost = "".join(dropped.values())
     meta = {
         "dropped_edge": dropped,
@@ -185,7 +220,7 @@ def extract_all(
         "skipped_no_lead": skipped,
         "source": str(path),
     }
-    return Beats(x, _labels(symbol), record, sample, symbol, onset, spec, meta)
+    return Beats(x, _labels(symbol), record, sample, symbol, onset, rr, spec, meta)
 
 
 def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
@@ -263,6 +298,23 @@ def split_indices(beats: Beats, split: str, seed: int = SPLIT_SEED) -> dict[str,
         tr, va, te = _stratified_parts(beats.y[aami], INTRA_FRACTIONS, seed)
         return {"train": aami[tr], "val": aami[va], "test": aami[te]}
     raise ValueError(f"split must be one of {SPLITS}, got {split!r}.")
+
+
+def concat_beats(parts: Sequence[Beats]) -> Beats:
+    """One beats object holding the beats of ``parts`` in order (same window, same meta as the
+    first part; e.g. the training and validation parts of a split, to train on both)."""
+    if not parts:
+        raise ValueError("concat_beats needs at least one beats object.")
+    first = parts[0]
+    if any(p.spec != first.spec for p in parts):
+        raise ValueError("concat_beats: the parts were cut with different windows (spec).")
+    if any((p.rr is None) != (first.rr is None) for p in parts):
+        raise ValueError("concat_beats: some parts carry RR features and some do not.")
+    cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+    return Beats(
+        cat("x"), cat("y"), cat("record"), cat("sample"), cat("symbol"), cat("onset"),
+        None if first.rr is None else cat("rr"), first.spec, dict(first.meta),
+    )  # fmt: skip
 
 
 def load_beats(

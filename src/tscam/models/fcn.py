@@ -7,6 +7,12 @@ of kernel size 8, 5 and 3 ('same' padding, stride 1, no pooling), then global av
 Because the classifier sees only the time average of the last feature maps, the class score is
 ``y_c = b_c + sum_k w_ck * mean_t A_k(t)``: exactly the structure that CAM (Zhou et al. 2016)
 needs, see :mod:`tscam.cam`.
+
+With ``n_rhythm > 0`` (the shipped models) a rhythm head adds a term that depends on the beat's
+rhythm features alone (:mod:`tscam.models.rhythm`):
+``logit_c = mean_t CAM_c(t) + rhythm_c + b_c``. ``model(x, rhythm)`` gives the full logits;
+``model(x)`` alone gives the window's part and the bias, ``mean_t CAM_c(t) + b_c``, which has
+the same gradients with respect to the window and the feature maps, so every map is the same.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from tscam.models.rhythm import RhythmHead, check_rhythm
 
 
 class SameConv1d(nn.Conv1d):
@@ -52,6 +60,8 @@ class FCN(nn.Module):
         in_channels: int = 1,
         filters: tuple[int, int, int] = (128, 256, 128),
         kernels: tuple[int, int, int] = (8, 5, 3),
+        n_rhythm: int = 0,
+        rhythm_hidden: int = 16,
     ) -> None:
         super().__init__()
         if len(filters) != 3 or len(kernels) != 3:
@@ -61,12 +71,16 @@ class FCN(nn.Module):
             "in_channels": in_channels,
             "filters": tuple(filters),
             "kernels": tuple(kernels),
+            "n_rhythm": n_rhythm,
+            "rhythm_hidden": rhythm_hidden,
         }
+        self.n_rhythm = n_rhythm
         self.block1 = ConvBlock(in_channels, filters[0], kernels[0])
         self.block2 = ConvBlock(filters[0], filters[1], kernels[1])
         self.block3 = ConvBlock(filters[1], filters[2], kernels[2])
         self.gap = nn.AdaptiveAvgPool1d(1)
         self.classifier = nn.Linear(filters[2], n_classes)
+        self.rhythm_head = RhythmHead(n_rhythm, n_classes, rhythm_hidden) if n_rhythm else None
 
     @property
     def blocks(self) -> tuple[ConvBlock, ConvBlock, ConvBlock]:
@@ -81,5 +95,22 @@ class FCN(nn.Module):
         """Feature maps of the last block, shape (n, filters[2], T)."""
         return self.block3(self.block2(self.block1(x)))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.gap(self.features(x)).squeeze(-1))
+    def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""
+        logits = self.classifier(self.gap(self.features(x)).squeeze(-1))
+        if rhythm is None:
+            return logits
+        return logits + self.rhythm_head_term(rhythm, x.shape[0])
+
+    def rhythm_head_term(self, rhythm: torch.Tensor, n: int) -> torch.Tensor:
+        """``rhythm_c`` for ``n`` beats (checked: shape (n, n_rhythm), finite)."""
+        r = check_rhythm(self, rhythm, n)
+        assert self.rhythm_head is not None and r is not None
+        return self.rhythm_head(r.to(self.classifier.weight))
+
+    def logit_parts(
+        self, x: torch.Tensor, rhythm: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(mean_t CAM_c(t), rhythm_c, b_c)``: the three parts that add up to the logits."""
+        beat = self.gap(self.features(x)).squeeze(-1) @ self.classifier.weight.T
+        return beat, self.rhythm_head_term(rhythm, x.shape[0]), self.classifier.bias

@@ -1,8 +1,10 @@
 """An LSTM that reads a beat as a short sequence of segments, built so Grad-CAM can explain it.
 
-A 187-sample beat is cut into 11 consecutive segments of 17 samples; the LSTM reads them as
-11 time steps of 17 features, and a linear head maps the hidden state after the last step to the
-class scores.
+An 88-sample beat is cut into 11 consecutive segments of 8 samples; the LSTM reads them as
+11 time steps of 8 features, and a linear head maps the hidden state after the last step to the
+class scores. With ``n_rhythm > 0`` (the shipped models) a rhythm head adds a term of the beat's
+rhythm features alone, as for the FCN (:mod:`tscam.models.rhythm`):
+``logit_c = w_c . h_T + rhythm_c + b_c``; ``model(x)`` without ``rhythm`` leaves that term out.
 
 The Grad-CAM pitfall, and the design choice that avoids it
 ---------------------------------------------------------
@@ -24,9 +26,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from tscam.models.rhythm import RhythmHead, check_rhythm
+
 
 class LSTMClassifier(nn.Module):
-    """Input (n, 1, n_segments * segment_length) -> logits (n, n_classes)."""
+    """Input (n, 1, n_segments * segment_length) [, rhythm (n, n_rhythm)] -> logits."""
 
     def __init__(
         self,
@@ -34,6 +38,8 @@ class LSTMClassifier(nn.Module):
         n_segments: int = 11,
         segment_length: int = 17,
         hidden_size: int = 64,
+        n_rhythm: int = 0,
+        rhythm_hidden: int = 16,
     ) -> None:
         super().__init__()
         self.config = {
@@ -41,19 +47,24 @@ class LSTMClassifier(nn.Module):
             "n_segments": n_segments,
             "segment_length": segment_length,
             "hidden_size": hidden_size,
+            "n_rhythm": n_rhythm,
+            "rhythm_hidden": rhythm_hidden,
         }
+        self.n_rhythm = n_rhythm
         self.n_segments = n_segments
         self.segment_length = segment_length
         self.hidden_size = hidden_size
         self.lstm = nn.LSTM(segment_length, hidden_size, batch_first=True)
         self.head = nn.Linear(hidden_size, n_classes)
+        self.rhythm_head = RhythmHead(n_rhythm, n_classes, rhythm_hidden) if n_rhythm else None
 
     @property
     def input_length(self) -> int:
         return self.n_segments * self.segment_length
 
     def segments(self, x: torch.Tensor) -> torch.Tensor:
-        """(n, 1, L) -> (n, n_segments, segment_length): segment t is samples [17 t, 17 t + 17)."""
+        """(n, 1, L) -> (n, n_segments, segment_length): segment t is samples [m t, m t + m),
+        m = ``segment_length``."""
         if x.ndim != 3 or x.shape[1] != 1 or x.shape[2] != self.input_length:
             raise ValueError(
                 f"LSTMClassifier expects input of shape (n, 1, {self.input_length}); "
@@ -61,9 +72,27 @@ class LSTMClassifier(nn.Module):
             )
         return x.reshape(x.shape[0], self.n_segments, self.segment_length)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""
         output, _ = self.lstm(self.segments(x))
-        return self.head(output[:, -1])
+        logits = self.head(output[:, -1])
+        if rhythm is None:
+            return logits
+        return logits + self.rhythm_head_term(rhythm, x.shape[0])
+
+    def rhythm_head_term(self, rhythm: torch.Tensor, n: int) -> torch.Tensor:
+        """``rhythm_c`` for ``n`` beats (checked: shape (n, n_rhythm), finite)."""
+        r = check_rhythm(self, rhythm, n)
+        assert self.rhythm_head is not None and r is not None
+        return self.rhythm_head(r.to(self.head.weight))
+
+    def logit_parts(
+        self, x: torch.Tensor, rhythm: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(w_c . h_T, rhythm_c, b_c)``: the three parts that add up to the logits."""
+        output, _ = self.lstm(self.segments(x))
+        beat = output[:, -1] @ self.head.weight.T
+        return beat, self.rhythm_head_term(rhythm, x.shape[0]), self.head.bias
 
     def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """The same function step by step: returns ``(logits, states)``.

@@ -54,6 +54,11 @@ from tscam.plotting.records import (
     plot_record_excerpt,
     plot_split_records,
 )
+from tscam.plotting.rhythm import (  # noqa: F401 (rhythm features and logit parts)
+    plot_logit_parts,
+    plot_rhythm_by_class,
+    plot_rhythm_sweep,
+)
 
 __all__ = [
     "CLASS_COLORS",
