@@ -27,18 +27,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam.evaluate._common import as_beats, as_maps, baseline_rows, model_device, to_numpy
-from tscam.evaluate.deletion import (
-    Curve,
-    deletion_curve,
-    insertion_curve,
-    interpolate,
-    masked_run,
-    ranks,
-)
+from tscam import methods as registry
+from tscam.evaluate._common import as_beats, as_maps, model_device, to_numpy
+from tscam.evaluate.deletion import Curve, curves, make_rule, masked_run, ranks
 from tscam.evaluate.localization import Score, pointing_game, relevance_mass
 from tscam.evaluate.methods import attribute_all
 from tscam.evaluate.sanity import cascading_randomization
+from tscam.evaluate.stats import bootstrap_ci, paired_ci
 
 __all__ = [
     "LOWER_IS_BETTER",
@@ -53,14 +48,16 @@ __all__ = [
 ]
 
 #: Measures of :data:`~tscam.evaluate.COLUMNS` where a smaller value is better.
-LOWER_IS_BETTER = frozenset({"deletion_auc", "sanity_spearman"})
+LOWER_IS_BETTER = frozenset({"deletion_auc", "sanity_spearman", "sanity_abs_spearman"})
 
 
 @dataclass(frozen=True)
 class MethodResult:
     """Everything measured for one method: its maps (n, T), deletion and insertion curves, the
     cascading-randomisation steps ``[(layer, mean Spearman), ...]`` (None when not run), and the
-    localisation scores (None without a ground-truth mask)."""
+    localisation scores (None without a ground-truth mask); ``sanity_rho``: each checked beat's
+    Spearman correlation once every layer is random; ``extra``: ``{baseline name: (deletion,
+    insertion)}`` under the further perturbation rules."""
 
     maps: torch.Tensor
     deletion: Curve
@@ -68,6 +65,8 @@ class MethodResult:
     sanity: list[tuple[str, float]] | None = None
     relevance_mass: Score | None = None
     pointing_game: Score | None = None
+    sanity_rho: np.ndarray | None = None
+    extra: dict[str, tuple[Curve, Curve]] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,20 +101,41 @@ class Study:
         """``{method: [(layer, mean Spearman), ...]}`` for the methods checked."""
         return {m: r.sanity for m, r in self.results.items() if r.sanity is not None}
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, level: float = 0.95, n_boot: int = 2000) -> list[dict[str, Any]]:
         """One row per method with the keys of :func:`tscam.evaluate.comparison_table`
         (``model``, ``method``, the measures) plus ``data``, ``beats``, the standard errors of
-        the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``) and, when the
-        random map was computed, the standard errors of each method's per-beat difference to it
-        on the same beats (``deletion_auc_vs_random_se``, ``insertion_auc_vs_random_se``)."""
-        ref = self.results.get("random")
+        the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``), a bootstrap
+        interval ``<measure>_ci = (low, high)`` at ``level`` for every mean
+        (:func:`tscam.evaluate.stats.bootstrap_ci`), the sanity check on the size of the
+        correlation (``sanity_abs_spearman``: mean |rho| once every layer is random, with its
+        interval), the AUCs under each further rule (``deletion_auc_<baseline>``, ...) and, when
+        a reference method (random order) was computed, each method's paired difference to it
+        on the same beats (``<kind>_auc_vs_random_se`` and ``<kind>_auc_vs_random_ci``, from
+        :func:`tscam.evaluate.stats.paired_ci`)."""
+
+        def ci(values: np.ndarray | None) -> tuple[float, float] | None:
+            return None if values is None else bootstrap_ci(values, level, n_boot)
+
+        ref_name = next((m for m in self.results if _is_reference(m)), None)
+        ref = None if ref_name is None else self.results[ref_name]
         rows = []
         for method, r in self.results.items():
-            paired = {}
-            if ref is not None and method != "random":
+            paired: dict[str, Any] = {}
+            if ref is not None and method != ref_name:
                 for kind in ("deletion", "insertion"):
-                    diff = getattr(r, kind).auc_per_beat() - getattr(ref, kind).auc_per_beat()
-                    paired[f"{kind}_auc_vs_random_se"] = _se(diff)
+                    mine, theirs = (
+                        getattr(r, kind).auc_per_beat(),
+                        getattr(ref, kind).auc_per_beat(),
+                    )
+                    paired[f"{kind}_auc_vs_random_se"] = _se(mine - theirs)
+                    paired[f"{kind}_auc_vs_random_ci"] = paired_ci(mine, theirs, level, n_boot)[1:]
+            extra: dict[str, Any] = {}
+            for name, (d, i) in r.extra.items():
+                extra[f"deletion_auc_{name}"] = d.auc
+                extra[f"deletion_auc_{name}_ci"] = ci(d.auc_per_beat())
+                extra[f"insertion_auc_{name}"] = i.auc
+                extra[f"insertion_auc_{name}_ci"] = ci(i.auc_per_beat())
+            rho = None if r.sanity_rho is None else np.abs(r.sanity_rho)
             rows.append(
                 {
                     "data": self.data,
@@ -124,16 +144,33 @@ class Study:
                     "beats": self.n_beats,
                     "deletion_auc": r.deletion.auc,
                     "deletion_auc_se": _se(r.deletion.auc_per_beat()),
+                    "deletion_auc_ci": ci(r.deletion.auc_per_beat()),
                     "insertion_auc": r.insertion.auc,
                     "insertion_auc_se": _se(r.insertion.auc_per_beat()),
+                    "insertion_auc_ci": ci(r.insertion.auc_per_beat()),
                     "aopc": r.deletion.aopc,
+                    "aopc_ci": ci(r.deletion.aopc_per_beat()),
                     "sanity_spearman": None if r.sanity is None else r.sanity[-1][1],
+                    "sanity_abs_spearman": None if rho is None else float(rho.mean()),
+                    "sanity_abs_spearman_ci": ci(rho),
                     "relevance_mass": None if r.relevance_mass is None else r.relevance_mass.mean,
+                    "relevance_mass_ci": None
+                    if r.relevance_mass is None
+                    else ci(r.relevance_mass.per_beat),
                     "pointing_game": None if r.pointing_game is None else r.pointing_game.mean,
+                    "pointing_game_ci": None
+                    if r.pointing_game is None
+                    else ci(r.pointing_game.per_beat),
+                    **extra,
                     **paired,
                 }
             )
         return rows
+
+
+def _is_reference(method: str) -> bool:
+    """Whether ``method`` is a registered reference (random order), not an explanation."""
+    return method in registry.METHOD_LABELS and registry.get(method).reference
 
 
 def _se(values: np.ndarray) -> float:
@@ -171,6 +208,7 @@ def evaluate_methods(
     seed: int = 0,
     batch_size: int = 512,
     onset: Any = None,
+    also: Sequence[Any] = (),
 ) -> Study:
     """Maps of every method that applies to ``model`` and every measure of them, computed once.
 
@@ -182,47 +220,66 @@ def evaluate_methods(
     explains the predicted class. ``options`` gives keyword options per method. ``onset``
     (n,) protects each beat's masked run in the curves and ``seed`` breaks ties in the maps
     (see :mod:`tscam.evaluate.deletion`).
+
+    One perturbation rule for every method: ``baseline`` (with ``mean``, ``onset``) is a
+    :class:`tscam.perturbation.Rule`, used by the curves and passed as ``rule=`` to the methods
+    that perturb the input themselves (``takes_rule``: occlusion), unless ``options`` gives
+    one. ``also``: further baselines (e.g. ``("noisy_linear",)``, ROAD) under which the curves
+    are measured again from the same maps (``MethodResult.extra``). Each method's maps are
+    computed once; each curve step is one forward pass for all methods together.
     """
     options = {k: dict(v) for k, v in (options or {}).items()}
     xs = as_beats(x, model_device(model))
     n = xs.shape[0]
     mask_np = None if mask is None else to_numpy(mask)
     sanity_idx = _sanity_index(n, sanity_beats)
-    maps = attribute_all(model, xs, target, methods, options=options, batch_size=batch_size)
+    rule = make_rule(baseline, mean, onset)
+    if rule.onset is not None and rule.onset.shape != (n,):
+        raise ValueError(
+            f"onset must hold one index per beat ({n},); got {tuple(rule.onset.shape)}."
+        )
+    names = registry.names() if methods is None else tuple(methods)
+    for m in names:
+        if registry.get(m).takes_rule:
+            options.setdefault(m, {}).setdefault("rule", rule)
+    maps = attribute_all(model, xs, target, names, options=options, batch_size=batch_size)
+    found = dict(maps)
+
+    def measure(r) -> tuple[dict[str, Curve], dict[str, Curve]]:
+        return tuple(  # type: ignore[return-value]
+            curves(kind, model, xs, found, maps.target, steps, r, batch_size=batch_size, seed=seed)
+            for kind in ("deletion", "insertion")
+        )
+
+    deletion, insertion = measure(rule)
+    extra = {}
+    for b in also:
+        other = make_rule(b, mean, onset)
+        extra[other.name] = measure(other)
     results: dict[str, MethodResult] = {}
     for method, m in maps.items():
-        curves = [
-            fn(
-                model,
-                xs,
-                m,
-                maps.target,
-                steps,
-                baseline,
-                mean=mean,
-                batch_size=batch_size,
-                onset=onset,
-                seed=seed,
-            )
-            for fn in (deletion_curve, insertion_curve)
-        ]
-        sanity = None
+        sanity = rho = None
         if sanity_idx.size:
-            sanity = cascading_randomization(
+            per_beat = cascading_randomization(
                 model,
                 xs[sanity_idx],
                 method,
                 maps.target[sanity_idx],
                 seed,
                 options=options.get(method),
+                per_beat=True,
             )
+            sanity = [(layer, float(v.mean())) for layer, v in per_beat]
+            rho = per_beat[-1][1]
         results[method] = MethodResult(
             maps=m,
-            deletion=curves[0],
-            insertion=curves[1],
+            deletion=deletion[method],
+            insertion=insertion[method],
             sanity=sanity,
             relevance_mass=None if mask_np is None else relevance_mass(m, mask_np),
             pointing_game=None if mask_np is None else pointing_game(m, mask_np),
+            sanity_rho=rho,
+            extra={k: (d[method], i[method]) for k, (d, i) in extra.items()},
         )
     return Study(
         name=name,
@@ -253,7 +310,8 @@ def perturb(
     ``maps``, ties broken at random by ``seed``) with the ``baseline``; insertion keeps those
     samples and replaces all others. Baselines as in :mod:`tscam.evaluate.deletion`:
     ``"zero"``, ``"mean"`` (with ``mean=`` one beat or one per class, picked by ``target``),
-    ``"interp"``, or an array. With ``onset`` (n,), the samples before it are never replaced,
+    ``"interp"``, ``"noisy_linear"``, or an array (:class:`tscam.perturbation.Rule`). With
+    ``onset`` (n,), the samples before it are never replaced,
     and the fraction counts the kept samples only, as in the curves.
     """
     if kind not in ("deletion", "insertion"):
@@ -270,19 +328,13 @@ def perturb(
     keep = ~top if kind == "deletion" else top
     if guard is not None:
         keep = keep | guard
-    if isinstance(baseline, str) and baseline == "interp":
-        out = interpolate(xs, keep if guard is None else keep & ~guard)
-        if guard is not None:
-            out = torch.where(guard.unsqueeze(1), xs, out)
-    else:
-        per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
-        if target is None and per_class and np.shape(mean)[0] > 1:
-            raise ValueError("baseline='mean' with one mean beat per class needs target=.")
-        t = torch.zeros(n, dtype=torch.int64)
-        if target is not None:
-            t = torch.as_tensor(np.asarray(to_numpy(target)), dtype=torch.int64).expand(n)
-        rows, index = baseline_rows(xs, baseline, t, mean)
-        out = torch.where(keep.unsqueeze(1), xs, rows[index])
+    per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
+    if target is None and per_class and np.shape(mean)[0] > 1:
+        raise ValueError("baseline='mean' with one mean beat per class needs target=.")
+    t = torch.zeros(n, dtype=torch.int64)
+    if target is not None:
+        t = torch.as_tensor(np.asarray(to_numpy(target)), dtype=torch.int64).expand(n)
+    out = make_rule(baseline, mean, onset).apply(xs, keep, t)
     return out, ~keep
 
 
