@@ -133,3 +133,20 @@ def test_scipy_intervals_and_the_permutation_null():
     assert null.low <= null.observed <= null.high and null.pvalue > 0.01
     same = permutation_null(x, x, n_perm=300)
     assert same.observed == 1.0 and same.pvalue < 0.01
+
+
+def test_the_sanity_verdict_is_on_the_size_of_rho_with_its_interval():
+    from tscam.evaluate.study import verdict
+
+    rows = [
+        {"model": "A", "method": "cam", "sanity_spearman": -0.45,
+         "sanity_abs_spearman": 0.45, "sanity_abs_spearman_ci": (0.40, 0.50)},
+        {"model": "A", "method": "grad_cam", "sanity_spearman": 0.1,
+         "sanity_abs_spearman": 0.3, "sanity_abs_spearman_ci": (0.2, 0.4)},
+        {"model": "A", "method": "saliency", "sanity_spearman": 0.8,
+         "sanity_abs_spearman": 0.8, "sanity_abs_spearman_ci": (0.7, 0.9)},
+    ]  # fmt: skip
+    (text,) = verdict(rows, threshold=0.35)
+    # strong anti-correlation (-0.45) fails too; an interval across the threshold is undecided
+    assert "Cam and saliency failed the sanity check" in text
+    assert "For grad_cam the interval straddles 0.35: undecided." in text

@@ -435,7 +435,7 @@ def verdict(
     uniform: Mapping[str, float] | None = None,
     labels: Mapping[str, str] | None = None,
     focus: Sequence[str] = ("cam", "grad_cam"),
-    reference: str = "random",
+    reference: str | None = None,
 ) -> list[str]:
     """Plain-words conclusions from the rows of a comparison table, one paragraph (markdown) per
     (``data``, ``model``) group, every number taken from the rows.
@@ -444,13 +444,18 @@ def verdict(
     errors where the rows have ``deletion_auc_se``/``insertion_auc_se``), and the methods whose
     deletion AUC is not below (insertion AUC not above) the ``reference`` (random) order's by
     more than twice the standard error of the difference (paired when the rows have
-    ``*_vs_random_se``; 0 when unknown); the methods whose maps keep a
-    mean rank correlation above ``threshold`` with the intact model's maps after cascading
-    randomisation (they fail the sanity check); with localisation scores, the best method by
+    ``*_vs_random_se``; 0 when unknown); the sanity check: with ``sanity_abs_spearman_ci`` in
+    the rows, a method fails when the lower end of the interval of its mean |rank correlation|
+    with the intact model's maps after cascading randomisation lies above ``threshold`` (and is
+    undecided when the interval contains it), else (older rows) when the mean signed
+    correlation lies above ``threshold``; with localisation scores, the best method by
     relevance mass and those at or below the score of a uniform map (``uniform``: ``{data:
     mean region fraction}``); and where the ``focus`` methods (CAM, Grad-CAM) rank.
+    ``reference`` None: the registered reference method (``Method.reference``: random).
     ``labels`` maps method keys to display names.
     """
+    if reference is None:  # the registered reference (random order)
+        reference = next((m.name for m in registry.registered() if m.reference), "random")
     labels = dict(labels or {})
 
     def name(m: str) -> str:
@@ -499,10 +504,32 @@ def verdict(
                     if unclear
                     else f"Every method clearly beat the random order on {kind}."
                 )
+        sized = [
+            r
+            for r in sub
+            if r.get("method") != reference and r.get("sanity_abs_spearman_ci") is not None
+        ]
         checked = [
             r for r in sub if r.get("method") != reference and r.get("sanity_spearman") is not None
         ]
-        if checked:
+        if sized:  # the rule on the size of the correlation, with its interval
+            fail = [name(r["method"]) for r in sized if r["sanity_abs_spearman_ci"][0] > threshold]
+            unsure = [
+                name(r["method"])
+                for r in sized
+                if r["sanity_abs_spearman_ci"][0] <= threshold < r["sanity_abs_spearman_ci"][1]
+            ]
+            text = (
+                f"{_join(fail)} failed the sanity check (mean |rank correlation| above "
+                f"{threshold:g}, interval included, once every layer was random)."
+                if fail
+                else "No method failed the sanity check (mean |rank correlation| above "
+                f"{threshold:g}, interval included, once every layer was random)."
+            )
+            if unsure:
+                text += f" For {_join(unsure)} the interval straddles {threshold:g}: undecided."
+            parts.append(text)
+        elif checked:
             fail = [name(r["method"]) for r in checked if r["sanity_spearman"] > threshold]
             top = max(checked, key=lambda r: r["sanity_spearman"])
             parts.append(
