@@ -246,3 +246,21 @@ def test_mode_hooks_and_flags_are_restored_after_an_error(name):
             ALL[name](model, x, target=9)
         assert model.training and hooks() == 0
         assert [p.requires_grad for p in model.parameters()] == flags
+
+
+def test_first_direction_is_the_top_singular_vector():
+    from tscam.cam.family import first_direction
+
+    g = torch.Generator().manual_seed(5)
+    M = torch.cat([torch.randn(6, 20, 7, generator=g), F.relu(torch.randn(6, 20, 7, generator=g))])
+    M = M.double()
+    v = first_direction(M)
+    _, _, Vh = torch.linalg.svd(M, full_matrices=False)
+    torch.testing.assert_close(v.abs(), Vh[:, 0].abs(), rtol=1e-7, atol=1e-8)
+    # two equal top singular values: power iteration cannot settle, eigh decides
+    tie = torch.diag_embed(torch.tensor([[2.0, 2.0, 1.0]], dtype=torch.float64))
+    w = first_direction(tie, iterations=5)
+    assert torch.isclose((tie[0] @ w[0]).norm(), torch.tensor(2.0, dtype=torch.float64))
+    assert torch.equal(
+        first_direction(torch.zeros(1, 4, 3, dtype=torch.float64)), torch.zeros(1, 3)
+    )

@@ -31,8 +31,8 @@ scales each map by a positive number only; without it the maps do not overflow f
 
 Eigen-CAM's sign. A principal direction is defined up to its sign; here the map is
 ``sigma_1 u_1(t)`` of the SVD of the (T', K) matrix ``A^T`` (not centred, as in the paper),
-with the sign chosen so that ``sum_t M(t) >= 0``. For activations after a ReLU this makes the
-map point at where the layer is active.
+with the sign chosen so that ``sum_t M(t) >= 0`` (``v`` from :func:`first_direction`). For
+activations after a ReLU this makes the map point at where the layer is active.
 
 Score-CAM and Ablation-CAM are forward-only: the n x K masked (ablated) inputs are run in chunks
 of ``batch_size`` rows, whatever n and K (memory bounded by the chunk), one batched forward
@@ -73,6 +73,7 @@ from tscam.cam.template import (
 __all__ = [
     "ablation_cam",
     "eigen_cam",
+    "first_direction",
     "grad_cam_pp",
     "grad_cam_pp_weights",
     "hires_cam",
@@ -219,6 +220,29 @@ def layer_cam(
 # -- Eigen-CAM ----------------------------------------------------------------------------------
 
 
+def first_direction(M: torch.Tensor, iterations: int = 300, tol: float = 1e-12) -> torch.Tensor:
+    """The first right singular vector ``v`` (n, K) of each (T', K) matrix of ``M`` (n, T', K):
+    the top eigenvector of ``M^T M``, by power iteration from ``M^T M 1`` plus a fixed
+    pseudo-random vector (so that it is not orthogonal to ``v``), until it moves by less than
+    ``tol``; samples not converged after ``iterations`` steps get ``torch.linalg.eigh``. Its
+    sign is arbitrary here (the caller fixes it)."""
+    G = M.transpose(1, 2) @ M  # (n, K, K), symmetric positive semi-definite
+    noise = torch.rand(G.shape[1], generator=torch.Generator().manual_seed(0), dtype=G.dtype)
+    v = G.sum(dim=2) + noise.to(G.device) * G.diagonal(dim1=1, dim2=2).mean(1, keepdim=True)
+    v = v / v.norm(dim=1, keepdim=True).clamp(min=1e-300)
+    done = torch.zeros(len(v), dtype=torch.bool, device=v.device)
+    for _ in range(iterations):
+        w = (G @ v[:, :, None])[:, :, 0]
+        w = w / w.norm(dim=1, keepdim=True).clamp(min=1e-300)
+        done = (w - v).abs().amax(dim=1) < tol
+        v = w
+        if bool(done.all()):
+            break
+    if not bool(done.all()):
+        v[~done] = torch.linalg.eigh(G[~done])[1][:, :, -1]
+    return v
+
+
 def eigen_cam(
     model: nn.Module,
     x: torch.Tensor,
@@ -231,11 +255,12 @@ def eigen_cam(
     ``M(t) = sum_k v_k A_k(t) = sigma_1 u_1(t)``, signed so that ``sum_t M(t) >= 0``; shape (n, T).
 
     No gradient and no class: ``target`` is accepted and ignored (the map is the same for every
-    class). One forward pass, then a batched SVD of each sample's (T', K) matrix, in float64."""
+    class). One forward pass, then :func:`first_direction` of each sample's (T', K) matrix, in
+    float64."""
     terms = layer_activations(model, x, layer, target)
     M = terms.A.transpose(1, 2).double()  # (n, T', K): rows = steps, columns = channels
-    _, _, Vh = torch.linalg.svd(M, full_matrices=False)
-    maps = combine(Vh[:, 0, :, None], M.transpose(1, 2))  # sum_k v_k A_k(t) = sigma_1 u_1(t)
+    v = first_direction(M)  # (n, K)
+    maps = combine(v[:, :, None], M.transpose(1, 2))  # sum_k v_k A_k(t) = sigma_1 u_1(t)
     sign = torch.where(maps.sum(dim=1, keepdim=True) < 0, -1.0, 1.0).to(maps.dtype)
     return finish(sign * maps, x.shape[-1], relu, upsample, terms.steps)
 
