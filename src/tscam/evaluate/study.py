@@ -79,6 +79,9 @@ class Study:
     results: dict[str, MethodResult]
     skipped: dict[str, str] = field(default_factory=dict)
     sanity_beats: int = 0
+    _rows: dict[tuple[float, int], list[dict[str, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def methods(self) -> list[str]:
@@ -101,7 +104,7 @@ class Study:
         """``{method: [(layer, mean Spearman), ...]}`` for the methods checked."""
         return {m: r.sanity for m, r in self.results.items() if r.sanity is not None}
 
-    def rows(self, level: float = 0.95, n_boot: int = 2000) -> list[dict[str, Any]]:
+    def rows(self, level: float = 0.95, n_boot: int = 1000) -> list[dict[str, Any]]:
         """One row per method with the keys of :func:`tscam.evaluate.comparison_table`
         (``model``, ``method``, the measures) plus ``data``, ``beats``, the standard errors of
         the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``), a bootstrap
@@ -111,8 +114,14 @@ class Study:
         interval), the AUCs under each further rule (``deletion_auc_<baseline>``, ...) and, when
         a reference method (random order) was computed, each method's paired difference to it
         on the same beats (``<kind>_auc_vs_random_se`` and ``<kind>_auc_vs_random_ci``, from
-        :func:`tscam.evaluate.stats.paired_ci`)."""
+        :func:`tscam.evaluate.stats.paired_ci`). Computed once per ``(level, n_boot)`` and
+        kept (copies of the rows are returned)."""
+        key = (float(level), int(n_boot))
+        if key not in self._rows:
+            self._rows[key] = self._compute_rows(level, n_boot)
+        return [dict(r) for r in self._rows[key]]
 
+    def _compute_rows(self, level: float, n_boot: int) -> list[dict[str, Any]]:
         def ci(values: np.ndarray | None) -> tuple[float, float] | None:
             return None if values is None else bootstrap_ci(values, level, n_boot)
 
