@@ -150,3 +150,19 @@ def test_the_sanity_verdict_is_on_the_size_of_rho_with_its_interval():
     # strong anti-correlation (-0.45) fails too; an interval across the threshold is undecided
     assert "Cam and saliency failed the sanity check" in text
     assert "For grad_cam the interval straddles 0.35: undecided." in text
+
+
+def test_the_sanity_check_of_a_subset_takes_the_rule_of_those_beats(setup):
+    data, fcn = setup
+    study = evaluate_methods(
+        fcn,
+        data.x,
+        name="f",
+        methods=("occlusion",),
+        options={"occlusion": {"window": 17, "stride": 17}},
+        steps=2,
+        baseline="interp",
+        onset=np.arange(16) % 5,
+        sanity_beats=[1, 4, 7],
+    )
+    assert study.results["occlusion"].sanity_rho.shape == (3,)

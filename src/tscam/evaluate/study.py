@@ -34,6 +34,7 @@ from tscam.evaluate.localization import Score, pointing_game, relevance_mass
 from tscam.evaluate.methods import attribute_all
 from tscam.evaluate.sanity import cascading_randomization
 from tscam.evaluate.stats import bootstrap_ci, paired_ci
+from tscam.perturbation import Rule
 
 __all__ = [
     "LOWER_IS_BETTER",
@@ -269,13 +270,16 @@ def evaluate_methods(
     for method, m in maps.items():
         sanity = rho = None
         if sanity_idx.size:
+            opts = dict(options.get(method, {}))
+            if isinstance(opts.get("rule"), Rule):  # the rule of the checked beats only
+                opts["rule"] = opts["rule"].take(torch.as_tensor(sanity_idx))
             per_beat = cascading_randomization(
                 model,
                 xs[sanity_idx],
                 method,
                 maps.target[sanity_idx],
                 seed,
-                options=options.get(method),
+                options=opts,
                 per_beat=True,
             )
             sanity = [(layer, float(v.mean())) for layer, v in per_beat]
