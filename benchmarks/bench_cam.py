@@ -13,8 +13,9 @@ the batch (``forward_backward``: the targets' logits summed and differentiated w
 the input, parameters frozen); Score-CAM and Ablation-CAM against the batched no-grad forward
 passes of the n x K masked (ablated) inputs in chunks of the same size (``forward_nk``), which
 they cannot avoid. Targets: gradient variants <= 1.1 x their floor, Score-CAM and Ablation-CAM
-<= 1.2 x theirs. ``--perturb-repeats`` (default 1) sets their repeats: one call is about K
-forward passes of the batch.
+<= 1.2 x theirs. ``--perturb-repeats`` (default 1) and ``--perturb-batch`` (default 512 beats,
+the first of the batch) set their repeats and beats: one call is about K forward passes of the
+batch (K = 128 at the FCN's last block).
 
 Prints one JSON object as its last line: ``fwd_s`` (no-grad forward), ``ours_s`` (grad_cam at
 the last block), ``captum_s`` (LayerGradCam at block3, same inputs and targets),
@@ -131,7 +132,9 @@ def one(name: str, args: argparse.Namespace) -> None:
         if which == "fcn"
         else load_model("lstm-inter", LSTMClassifier)[0]
     )
+    batch = args.perturb_batch if floor_name == "forward_nk" else args.batch
     x, _ = load_batch(args.batch)
+    x = x[:batch]
     with torch.no_grad():
         targets = model(x).argmax(1)
     floor = floors(model, x, targets, 512)[floor_name]
@@ -149,7 +152,8 @@ def one(name: str, args: argparse.Namespace) -> None:
         json.dumps(
             {
                 "s": round(s, 4),
-                "beats_per_s": round(args.batch / s, 1),
+                "beats_per_s": round(batch / s, 1),
+                "beats": batch,
                 "peak_mb": round(peak, 1),
                 "floor": floor_name,
                 "floor_s": round(f, 4),
@@ -167,6 +171,7 @@ def variants(args: argparse.Namespace) -> dict[str, dict]:
         cmd = [sys.executable, __file__, "--one", name, "--batch", str(args.batch)]
         cmd += ["--repeats", str(args.repeats), "--threads", str(args.threads)]
         cmd += ["--perturb-repeats", str(args.perturb_repeats)]
+        cmd += ["--perturb-batch", str(args.perturb_batch)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=True)
         out[name] = json.loads(done.stdout.strip().splitlines()[-1])
         r = out[name]
@@ -184,6 +189,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--perturb-repeats", type=int, default=1)
+    parser.add_argument("--perturb-batch", type=int, default=512)
     parser.add_argument("--one", choices=list(FAMILY), help=argparse.SUPPRESS)
     parser.add_argument("--skip-variants", action="store_true")
     args = parser.parse_args()
