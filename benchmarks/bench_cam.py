@@ -1,15 +1,28 @@
-"""Benchmark tscam.cam: batched Grad-CAM versus a no-grad forward pass and captum's LayerGradCam.
+"""Benchmark tscam.cam: every CAM variant in beats/s and peak memory, against its floor.
 
 FCN (shipped ``fcn-inter`` weights if present, else a random initialisation), a batch of 512
 beats of length 187 (real DS2 beats if ``TSCAM_MITDB`` is set and the beats load, else random
 normal), 2 threads. Each method runs once to warm up, then ``--repeats`` times, the methods
 interleaved so that background load hits all of them alike; we report medians.
 
+Every variant of the family (:mod:`tscam.cam.family`) on the FCN at its last block, and those
+that apply over the LSTM's steps, runs in a fresh subprocess (``--one NAME``), which reports its
+median seconds, beats per second and peak resident memory above the memory before the call
+(``ru_maxrss``, MB). Floors: the gradient variants against one forward and one backward pass of
+the batch (``forward_backward``: the targets' logits summed and differentiated with respect to
+the input, parameters frozen); Score-CAM and Ablation-CAM against the batched no-grad forward
+passes of the n x K masked (ablated) inputs in chunks of the same size (``forward_nk``), which
+they cannot avoid. Targets: gradient variants <= 1.1 x their floor, Score-CAM and Ablation-CAM
+<= 1.2 x theirs. ``--perturb-repeats`` (default 1) and ``--perturb-batch`` (default 512 beats,
+the first of the batch) set their repeats and beats: one call is about K forward passes of the
+batch (K = 128 at the FCN's last block).
+
 Prints one JSON object as its last line: ``fwd_s`` (no-grad forward), ``ours_s`` (grad_cam at
 the last block), ``captum_s`` (LayerGradCam at block3, same inputs and targets),
 ``speedup_vs_captum`` (captum_s / ours_s), ``ratio_to_floor`` (ours_s / fwd_s), and
 ``beats_per_s`` for every method (all from medians), plus the minima and the median ratio of
-back-to-back runs, which are steadier when other jobs load the machine.
+back-to-back runs, which are steadier when other jobs load the machine; ``variants``: per
+variant ``s``, ``beats_per_s``, ``peak_mb``, ``floor`` and ``ratio_to_floor``.
 
     python benchmarks/bench_cam.py [--batch 512] [--repeats 5] [--threads 2]
 """
@@ -20,7 +33,10 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -52,9 +68,12 @@ def load_batch(batch: int) -> tuple[torch.Tensor, str]:
     return torch.randn(batch, 1, 187, generator=g), "random normal"
 
 
-def time_all(methods: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
-    """Seconds per call of each method, ``repeats`` times after one warm-up call, interleaved."""
-    for fn in methods.values():
+def time_all(
+    methods: dict[str, Callable[[], object]], repeats: int, warm: bool = True
+) -> dict[str, list[float]]:
+    """Seconds per call of each method, ``repeats`` times after one warm-up call (``warm``),
+    interleaved."""
+    for fn in methods.values() if warm else ():
         fn()
     times: dict[str, list[float]] = {name: [] for name in methods}
     for _ in range(repeats):
@@ -65,12 +84,117 @@ def time_all(methods: dict[str, Callable[[], object]], repeats: int) -> dict[str
     return times
 
 
+FAMILY = {
+    "grad_cam": ("fcn", C.grad_cam, "forward_backward"),
+    "hires_cam": ("fcn", C.hires_cam, "forward_backward"),
+    "grad_cam_pp": ("fcn", C.grad_cam_pp, "forward_backward"),
+    "xgrad_cam": ("fcn", C.xgrad_cam, "forward_backward"),
+    "layer_cam": ("fcn", C.layer_cam, "forward_backward"),
+    "eigen_cam": ("fcn", C.eigen_cam, "forward"),
+    "score_cam": ("fcn", C.score_cam, "forward_nk"),
+    "ablation_cam": ("fcn", C.ablation_cam, "forward_nk"),
+    "lstm_grad_cam": ("lstm", C.grad_cam, "forward_backward"),
+    "lstm_hires_cam": ("lstm", C.hires_cam, "forward_backward"),
+    "lstm_layer_cam": ("lstm", C.layer_cam, "forward_backward"),
+    "lstm_eigen_cam": ("lstm", C.eigen_cam, "forward"),
+}
+
+
+def floors(model: torch.nn.Module, x: torch.Tensor, targets: torch.Tensor, chunk: int):
+    """The floors: one no-grad forward; one forward and backward; the n x K forward passes."""
+    k = model.block3[0].out_channels if hasattr(model, "block3") else 0
+
+    def forward() -> object:
+        with torch.no_grad():
+            return model(x)
+
+    def forward_backward() -> object:
+        with C.frozen(model):
+            xg = x.clone().requires_grad_()
+            out = model(xg).gather(1, targets[:, None]).sum()
+            return torch.autograd.grad(out, xg)
+
+    def forward_nk() -> object:
+        rows = torch.arange(len(x) * k)
+        with torch.no_grad():
+            for start in range(0, len(rows), chunk):
+                model(x[rows[start : start + chunk] // k])
+
+    return {"forward": forward, "forward_backward": forward_backward, "forward_nk": forward_nk}
+
+
+def one(name: str, args: argparse.Namespace) -> None:
+    """Time variant ``name`` and its floor in this (fresh) process; print one JSON line."""
+    torch.set_num_threads(args.threads)
+    which, fn, floor_name = FAMILY[name]
+    model = (
+        load_model("fcn-inter", FCN)[0]
+        if which == "fcn"
+        else load_model("lstm-inter", LSTMClassifier)[0]
+    )
+    batch = args.perturb_batch if floor_name == "forward_nk" else args.batch
+    x, _ = load_batch(args.batch)
+    x = x[:batch]
+    with torch.no_grad():
+        targets = model(x).argmax(1)
+    floor = floors(model, x, targets, 512)[floor_name]
+    repeats = args.perturb_repeats if floor_name == "forward_nk" else args.repeats
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def call() -> object:
+        return fn(model, x, target=targets)
+
+    times = time_all({"variant": call, "floor": floor}, repeats, warm=floor_name != "forward_nk")
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024
+    s, f = statistics.median(times["variant"]), statistics.median(times["floor"])
+    paired = statistics.median(v / w for v, w in zip(times["variant"], times["floor"], strict=True))
+    print(
+        json.dumps(
+            {
+                "s": round(s, 4),
+                "beats_per_s": round(batch / s, 1),
+                "beats": batch,
+                "peak_mb": round(peak, 1),
+                "floor": floor_name,
+                "floor_s": round(f, 4),
+                "ratio_to_floor": round(s / f, 3),
+                "ratio_to_floor_paired_median": round(paired, 3),
+                "repeats": repeats,
+            }
+        )
+    )
+
+
+def variants(args: argparse.Namespace) -> dict[str, dict]:
+    out = {}
+    for name in FAMILY:
+        cmd = [sys.executable, __file__, "--one", name, "--batch", str(args.batch)]
+        cmd += ["--repeats", str(args.repeats), "--threads", str(args.threads)]
+        cmd += ["--perturb-repeats", str(args.perturb_repeats)]
+        cmd += ["--perturb-batch", str(args.perturb_batch)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        r = out[name]
+        print(
+            f"{name:18s} {r['s']:8.3f} s {r['beats_per_s']:10.1f} beats/s {r['peak_mb']:8.1f} MB"
+            f"  {r['ratio_to_floor']:.3f} x {r['floor']}",
+            flush=True,
+        )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--perturb-repeats", type=int, default=1)
+    parser.add_argument("--perturb-batch", type=int, default=512)
+    parser.add_argument("--one", choices=list(FAMILY), help=argparse.SUPPRESS)
+    parser.add_argument("--skip-variants", action="store_true")
     args = parser.parse_args()
+    if args.one:
+        return one(args.one, args)
     torch.set_num_threads(args.threads)
 
     fcn, fcn_weights = load_model("fcn-inter", FCN)
@@ -118,6 +242,7 @@ def main() -> None:
         "fwd_min_s": round(min(times["forward_no_grad"]), 5),
         "ratio_to_floor_paired_median": round(statistics.median(paired), 3),
         "beats_per_s": {name: round(args.batch / s, 1) for name, s in medians.items()},
+        "variants": {} if args.skip_variants else variants(args),
         "weights": {"fcn": fcn_weights, "lstm": lstm_weights},
         "data": data,
         "threads": args.threads,

@@ -127,7 +127,11 @@ def _exercise(box, y: np.ndarray) -> None:
 
     check("initial")
     assert c["method"].options[0] == "CAM" and c["relu"].disabled  # CAM has no ReLU option
-    assert list(c["method"].options) == ["CAM"] + [f"Grad-CAM block{k}" for k in (1, 2, 3)]
+    variants = ["HiResCAM", "Grad-CAM++", "XGrad-CAM", "LayerCAM", "Score-CAM", "Ablation-CAM"]
+    assert list(c["method"].options) == ["CAM"] + [f"Grad-CAM block{k}" for k in (1, 2, 3)] + [
+        *variants,
+        "Eigen-CAM",
+    ]
     for label in c["method"].options[1:]:
         c["method"].value = label
         check(label)
@@ -145,8 +149,17 @@ def _exercise(box, y: np.ndarray) -> None:
     assert list(c["method"].options) == list(available_methods(_models()["LSTM"]))
     assert "CAM" not in c["method"].options and not c["relu"].disabled
     check("LSTM")
-    assert list(c["method"].options) == ["LSTM Grad-CAM", "naive LSTM Grad-CAM (nn.LSTM output)"]
-    c["method"].value = c["method"].options[1]
+    assert list(c["method"].options) == [
+        "LSTM Grad-CAM",
+        "LSTM HiResCAM",
+        "LSTM LayerCAM",
+        "LSTM Eigen-CAM",
+        "naive LSTM Grad-CAM (nn.LSTM output)",
+    ]
+    for label in c["method"].options[1:4]:
+        c["method"].value = label
+        check(label)
+    c["method"].value = c["method"].options[-1]
     check("naive")
     c["model"].value = "FCN"
     assert "CAM" in c["method"].options

@@ -27,37 +27,19 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from tscam.cam.checks import (
     ArchitectureError,
-    LayerError,
     Target,
-    check_activation,
     check_input,
-    check_logits,
-    check_score,
     check_target,
-    layer_name,
-    resolve_layer,
     resolve_targets,
-    target_scores,
 )
-from tscam.cam.hooks import capture, frozen
+from tscam.cam.hooks import frozen
+from tscam.cam.lstm import lstm_grad_cam
+from tscam.cam.template import combine, finish, is_unrolled, layer_terms, upsample_map
 
-
-def upsample_map(maps: torch.Tensor, length: int) -> torch.Tensor:
-    """Resize maps (n, T') to (n, length) by linear interpolation; unchanged if T' == length.
-
-    ``F.interpolate(mode="linear", align_corners=False)`` treats samples as the centres of equal
-    cells covering the same time span: map sample j sits at input position
-    ``(j + 1/2) * length / T' - 1/2``, so with T' == length sample i sits over input sample i,
-    and for a layer of stride 2 map sample j sits between input samples 2j and 2j + 1. Beyond
-    the first and last centres the end values are held (no extrapolation).
-    """
-    if maps.shape[-1] == length:
-        return maps
-    return F.interpolate(maps[:, None], size=length, mode="linear", align_corners=False)[:, 0]
+__all__ = ["cam", "grad_cam", "grad_cam_weights", "upsample_map"]
 
 
 def cam(model: nn.Module, x: torch.Tensor, target: Target = None) -> torch.Tensor:
@@ -128,30 +110,14 @@ def grad_cam(
     the backward, which is exact because samples do not interact in eval mode. The backward runs
     from the scores to the layer only (see :mod:`tscam.cam.hooks`). Returns float32 on x's device.
     """
-    if layer is None and callable(getattr(model, "unrolled", None)):
-        from tscam.cam.lstm import lstm_grad_cam
-
+    if is_unrolled(model, layer):
         return lstm_grad_cam(model, x, target=target, relu=relu, expand=upsample, score=score)
-    module = resolve_layer(model, layer)
-    if isinstance(module, nn.RNNBase):
-        raise LayerError(
-            f"Layer {layer_name(model, module)} is recurrent (its output is (batch, time, "
-            "features)): use tscam.cam.lstm_grad_cam or tscam.cam.naive_lstm_grad_cam."
-        )
-    check_score(score)
-    x = check_input(model, x)
-    targets = check_target(target, len(x), x.device)
-    with capture(model, module) as rec:
-        logits = check_logits(model(x), len(x))
-        check_activation(rec.activations, len(x), rec.calls, rec.name)
-        targets = resolve_targets(targets, logits)
-        S = target_scores(logits, targets, score)  # (n,): S_i = score of sample i's target
-        dS_dA = rec.gradient_of(S.sum())  # (n, K, T'); sum is fine: samples are independent
-        A = rec.activations.detach()
-    alpha = dS_dA.mean(dim=2)  # alpha_k = mean_t dS/dA_k(t), (n, K)
-    maps = torch.einsum("nk,nkt->nt", alpha, A)  # sum_k alpha_k A_k(t), (n, T')
-    if relu:
-        maps = F.relu(maps)
-    if upsample:
-        maps = upsample_map(maps, x.shape[-1])
-    return maps.float()
+    terms = layer_terms(model, x, layer, target, score)
+    alpha = grad_cam_weights(terms.A, terms.G)  # alpha_k = mean_t dS/dA_k(t), (n, K, 1)
+    maps = combine(alpha, terms.A)  # sum_k alpha_k A_k(t), (n, T')
+    return finish(maps, x.shape[-1], relu, upsample, steps=False)
+
+
+def grad_cam_weights(A: torch.Tensor, G: torch.Tensor) -> torch.Tensor:
+    """Grad-CAM's channel weights ``alpha_k = mean_t dS/dA_k(t)``, shape (n, K, 1)."""
+    return G.mean(dim=2, keepdim=True)

@@ -1,7 +1,8 @@
 """Hooks behind context managers: they always restore the model, also when an error is raised.
 
 :func:`frozen` puts the model in eval mode and switches off ``requires_grad`` on all parameters;
-:func:`capture` also records one layer's output and the gradient of a score with respect to it.
+:func:`capture` also records one layer's output and the gradient of a score with respect to it;
+:func:`replace_output` changes a layer's output (Ablation-CAM sets channels to 0).
 
 Why freeze the parameters? Grad-CAM needs ``dS/dA``, the gradient of the class score S with
 respect to the layer output A, and nothing else. With no parameter requiring a gradient, the
@@ -17,7 +18,7 @@ and one backward pass gives every sample's gradient (in train mode BatchNorm mix
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
@@ -103,3 +104,18 @@ def capture(model: nn.Module, layer: nn.Module | str) -> Iterator[Capture]:
                 yield record
         finally:
             handle.remove()
+
+
+@contextmanager
+def replace_output(layer: nn.Module, fn: Callable[[torch.Tensor], torch.Tensor]) -> Iterator[None]:
+    """Inside the context, ``layer``'s output ``out`` is replaced by ``fn(out)``; the hook is
+    removed on exit, also after an error."""
+
+    def hook(module: nn.Module, inputs: object, output: torch.Tensor) -> torch.Tensor:
+        return fn(output)
+
+    handle = layer.register_forward_hook(hook)
+    try:
+        yield
+    finally:
+        handle.remove()

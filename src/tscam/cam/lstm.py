@@ -65,13 +65,14 @@ def lstm_step_gradients(
     check_score(score)
     x = check_input(model, x)
     targets = check_target(target, len(x), x.device)
-    hidden, grads = (_naive_terms if naive else _unrolled_terms)(model, x, targets, score)
+    hidden, grads, _ = (_naive_terms if naive else _unrolled_terms)(model, x, targets, score)
     return hidden.float(), grads.float()
 
 
 def _unrolled_terms(
     model: nn.Module, x: torch.Tensor, targets: torch.Tensor | None, score: str
-) -> tuple[torch.Tensor, torch.Tensor]:
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Hidden states and gradients (n, S, H) through the recurrence, and the targets (n,)."""
     if not callable(getattr(model, "unrolled", None)):
         raise ArchitectureError(
             f"lstm_grad_cam needs a model with unrolled(x) -> (logits, per-step hidden states), "
@@ -85,7 +86,7 @@ def _unrolled_terms(
         targets = resolve_targets(targets, logits)
         S = target_scores(logits, targets, score)  # (n,)
         grads = torch.autograd.grad(S.sum(), states)  # dS/dh_t, t = 0..S-1
-    return torch.stack(states, dim=1).detach(), torch.stack(grads, dim=1)
+    return torch.stack(states, dim=1).detach(), torch.stack(grads, dim=1), targets
 
 
 def _check_states(states: object, n: int) -> tuple[torch.Tensor, ...]:
@@ -104,7 +105,7 @@ def _check_states(states: object, n: int) -> tuple[torch.Tensor, ...]:
 
 def _naive_terms(
     model: nn.Module, x: torch.Tensor, targets: torch.Tensor | None, score: str
-) -> tuple[torch.Tensor, torch.Tensor]:
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     lstm = getattr(model, "lstm", None)
     if not isinstance(lstm, nn.RNNBase):
         raise ArchitectureError(
@@ -118,7 +119,7 @@ def _naive_terms(
         targets = resolve_targets(targets, logits)
         S = target_scores(logits, targets, score)
         grads = rec.gradient_of(S.sum())  # dS/d output[:, t]: zero for every t but the last
-    return rec.activations.detach(), grads
+    return rec.activations.detach(), grads, targets
 
 
 def step_maps(

@@ -3,7 +3,11 @@
 - :mod:`~tscam.evaluate.methods`: CAM, Grad-CAM, saliency, Integrated Gradients, occlusion and
   a random baseline, one map (n, T) per method: :func:`attribute`, :func:`attribute_all`.
 - :mod:`~tscam.evaluate.deletion`: faithfulness, :func:`deletion_curve`,
-  :func:`insertion_curve`, :func:`aopc`, :func:`random_curve` (baselines zero / mean / interp).
+  :func:`insertion_curve`, :func:`aopc`, :func:`random_curve`, :func:`curves` (several methods
+  at once) under one perturbation rule (zero / mean / interp / noisy_linear (ROAD), see
+  :mod:`tscam.perturbation`).
+- :mod:`~tscam.evaluate.stats`: :func:`bootstrap_ci`, :func:`paired_ci` (scipy's bootstrap)
+  and :func:`permutation_null` (chance levels).
 - :mod:`~tscam.evaluate.sanity`: :func:`cascading_randomization` (Adebayo et al. 2018).
 - :mod:`~tscam.evaluate.localization`: ground truth on synthetic beats,
   :func:`relevance_mass`, :func:`pointing_game`, and :func:`fit_synthetic` to train on them.
@@ -15,12 +19,13 @@ from tscam.evaluate.deletion import (
     BASELINES,
     Curve,
     aopc,
-    bootstrap_ci,
     class_means,
+    curves,
     deletion_curve,
     difference_ci,
     insertion_curve,
     interpolate,
+    make_rule,
     masked_run,
     random_curve,
     ranks,
@@ -48,6 +53,7 @@ from tscam.evaluate.sanity import (
     randomize_layer_,
     spearman,
 )
+from tscam.evaluate.stats import Null, agreement, bootstrap_ci, paired_ci, permutation_null
 from tscam.evaluate.table import COLUMNS, comparison_table, format_table
 
 __all__ = [
@@ -57,8 +63,10 @@ __all__ = [
     "Attributions",
     "Curve",
     "MethodNotApplicable",
+    "Null",
     "Score",
     "accuracy",
+    "agreement",
     "aopc",
     "applicable",
     "attribute",
@@ -68,6 +76,7 @@ __all__ = [
     "cascading_randomization",
     "class_means",
     "comparison_table",
+    "curves",
     "default_layers",
     "deletion_curve",
     "difference_ci",
@@ -75,7 +84,10 @@ __all__ = [
     "format_table",
     "insertion_curve",
     "interpolate",
+    "make_rule",
     "masked_run",
+    "paired_ci",
+    "permutation_null",
     "pointing_game",
     "random_curve",
     "random_maps",

@@ -17,7 +17,8 @@ from tscam._tensors import (
 )
 from tscam.cam import checks as cam_checks
 from tscam.cam.checks import TargetError
-from tscam.methods import is_recurrent
+from tscam.methods.registry import is_recurrent
+from tscam.perturbation import baseline_rows  # noqa: F401  (re-exported)
 
 ArrayLike = np.ndarray | torch.Tensor
 
@@ -86,49 +87,3 @@ def resolve_target(
         return logits_of(model, x, batch_size).argmax(1)
     n_classes = logits_of(model, x[:1]).shape[1]
     return check_target(target, x.shape[0], n_classes, x.device)
-
-
-def baseline_rows(
-    x: torch.Tensor, baseline: Any, target: torch.Tensor, mean: Any = None
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The reference input of every beat, as distinct ``rows`` (m, channels, T) and an ``index``
-    (n,) into them (so a baseline shared by all beats is stored, and run, once).
-
-    ``baseline``: ``"zero"`` (a flat line at 0, the mean of a z-scored beat), ``"mean"`` (the
-    array ``mean``: one beat (T,) for all, or one per class (classes, T) picked by ``target``),
-    or an array: one beat (T,) for all, or one per beat (n, T) / (n, channels, T).
-    """
-    n, c, length = x.shape
-    device = x.device
-    if isinstance(baseline, str):
-        if baseline == "zero":
-            return x.new_zeros(1, c, length), torch.zeros(n, dtype=torch.int64, device=device)
-        if baseline == "mean":
-            if mean is None:
-                raise ValueError(
-                    "baseline='mean' needs mean=...: a mean beat (T,) or one per class "
-                    "(classes, T), e.g. tscam.evaluate.class_means(train.x, train.y)."
-                )
-            m = as_beats(np.asarray(mean)[None] if np.ndim(mean) == 1 else mean, device)
-            if m.shape[1:] != (c, length):
-                raise ValueError(f"mean must have length {length}; got shape {tuple(m.shape)}.")
-            if m.shape[0] == 1:
-                return m, torch.zeros(n, dtype=torch.int64, device=device)
-            if int(target.max()) >= m.shape[0]:
-                raise ValueError(
-                    f"mean holds {m.shape[0]} class means but a target class is "
-                    f"{int(target.max())}; give one mean beat per class."
-                )
-            return m, target.to(device)
-        raise ValueError(f"Unknown baseline {baseline!r}; use 'zero', 'mean' or an array.")
-    b = baseline.detach() if isinstance(baseline, torch.Tensor) else np.asarray(baseline)
-    if b.ndim == 1:
-        b = b[None]
-    b = as_beats(b, device)
-    if b.shape[1:] != (c, length) or b.shape[0] not in (1, n):
-        raise ValueError(
-            f"A baseline array must be one beat ({length},) or one per beat ({n}, {length}); "
-            f"got shape {tuple(b.shape)}."
-        )
-    index = torch.arange(n, device=device) if b.shape[0] == n else torch.zeros(n, dtype=torch.int64)
-    return b, index.to(device)

@@ -31,7 +31,11 @@ a replacement that the model has never seen can change the prediction by itself.
   nearest one at the ends; 0 when nothing is kept), so a deleted wave becomes a straight line;
   with ``onset``, the masked run is not used as a neighbour (a deleted sample next to it takes
   the nearest kept value, not a ramp down to 0);
+- ``"noisy_linear"``: ROAD's noisy linear imputation (Rong et al. 2022): ``"interp"`` plus
+  Gaussian noise (``noise``, seeded), a second rule so that no verdict rests on one baseline;
 - an array: one beat (T,) for all, or one per beat (n, T).
+
+The rule is :class:`tscam.perturbation.Rule`, the same one occlusion removes its windows with.
 
 Measures: ``Curve.auc`` (area under the mean curve over the fraction removed/revealed; lower
 is better for deletion, higher for insertion) and ``Curve.aopc`` (mean change from the first
@@ -40,8 +44,9 @@ better for both).
 
 Speed: the ranks are computed once; each step builds all perturbed beats at once with a mask
 ``rank < k`` and runs one batched forward pass without gradients (in chunks of
-``batch_size`` beats). The unperturbed pass is shared with finding the target, and the fully
-replaced point needs only the distinct baseline rows, so a curve costs ``steps`` full passes.
+``batch_size`` beats). :func:`curves` does this for several methods' maps at once: one forward
+pass per step (and chunk) for all methods together. The unperturbed pass is shared with
+finding the target, so a curve costs ``steps`` passes.
 """
 
 from __future__ import annotations
@@ -57,15 +62,16 @@ from tscam.cam.checks import onset_indices
 from tscam.evaluate._common import (
     as_beats,
     as_maps,
-    baseline_rows,
     check_target,
     evaluation,
     logits_of,
     model_device,
+    to_numpy,
 )
-from tscam.evaluate.methods import random_maps
+from tscam.evaluate.stats import bootstrap_ci, paired_ci
+from tscam.methods.adapters import random_maps
+from tscam.perturbation import BASELINES, Rule, interpolate  # noqa: F401  (re-exported)
 
-BASELINES = ("zero", "mean", "interp")
 KINDS = ("deletion", "insertion")
 
 
@@ -97,9 +103,14 @@ class Curve:
         return float(self.auc_per_beat().mean())
 
     def auc_ci(self, level: float = 0.95, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
-        """Bootstrap percentile interval of :attr:`auc` over the beats (resampled with
-        replacement, ``n_boot`` times, seeded): ``(low, high)``."""
+        """Bootstrap percentile interval of :attr:`auc` over the beats
+        (:func:`tscam.evaluate.stats.bootstrap_ci`, ``n_boot`` resamples, seeded)."""
         return bootstrap_ci(self.auc_per_beat(), level, n_boot, seed)
+
+    def aopc_per_beat(self) -> np.ndarray:
+        """Each beat's mean change from its first point (the AOPC of one beat), shape (n,)."""
+        change = self.probs - self.probs[:, :1]
+        return (-change if self.kind == "deletion" else change).mean(axis=1)
 
     @property
     def aopc(self) -> float:
@@ -108,35 +119,14 @@ class Curve:
         return float((-change if self.kind == "deletion" else change).mean())
 
 
-def bootstrap_ci(
-    values: Any, level: float = 0.95, n_boot: int = 2000, seed: int = 0
-) -> tuple[float, float]:
-    """Percentile bootstrap interval ``(low, high)`` of the mean of ``values`` (n,): the means
-    of ``n_boot`` resamples with replacement (seeded), cut at ``(1 - level) / 2`` and
-    ``(1 + level) / 2``. For a paired comparison of two methods on the same beats, pass the
-    per-beat differences (see :func:`difference_ci`)."""
-    v = np.asarray(values, dtype=np.float64).reshape(-1)
-    if v.size == 0 or not np.isfinite(v).all():
-        raise ValueError(f"values must be finite numbers, at least one; got {v.size} values.")
-    if not 0.0 < float(level) < 1.0:
-        raise ValueError(f"level must lie in (0, 1), got {level}.")
-    if not isinstance(n_boot, int) or n_boot < 1:
-        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}.")
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, v.size, size=(n_boot, v.size))].mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return float(low), float(high)
-
-
 def difference_ci(
     a: Curve, b: Curve, level: float = 0.95, n_boot: int = 2000, seed: int = 0
 ) -> tuple[float, float, float]:
     """``(difference, low, high)``: the AUC of curve ``a`` minus that of ``b``, computed on the
-    same beats, with a paired bootstrap interval (the beats are resampled together)."""
+    same beats, with a paired bootstrap interval (:func:`tscam.evaluate.stats.paired_ci`)."""
     if a.probs.shape[0] != b.probs.shape[0] or not np.array_equal(a.fractions, b.fractions):
         raise ValueError("a and b must be curves of the same beats and fractions.")
-    diff = a.auc_per_beat() - b.auc_per_beat()
-    return (float(diff.mean()), *bootstrap_ci(diff, level, n_boot, seed))
+    return paired_ci(a.auc_per_beat(), b.auc_per_beat(), level, n_boot, seed)
 
 
 def class_means(x: Any, y: Any, n_classes: int | None = None) -> np.ndarray:
@@ -186,24 +176,89 @@ def masked_run(onset: Any, n: int, length: int, device: Any = None) -> torch.Ten
     return torch.arange(length, device=device)[None, :] < start[:, None]
 
 
-def interpolate(x: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
-    """Replace the samples where ``known`` (n, T) is False by linear interpolation between the
-    nearest known samples (the nearest known value at the ends; 0 where nothing is known)."""
-    n, c, length = x.shape
-    idx = torch.arange(length, device=x.device).expand(n, length)
-    prev = torch.where(known, idx, -1).cummax(dim=1).values
-    nxt = torch.where(known, idx, length).flip(1).cummin(dim=1).values.flip(1)
-    has_prev, has_next = prev >= 0, nxt < length
-    left = x.gather(2, prev.clamp(min=0).unsqueeze(1).expand(n, c, length))
-    right = x.gather(2, nxt.clamp(max=length - 1).unsqueeze(1).expand(n, c, length))
-    w = (idx - prev).float() / (nxt - prev).clamp(min=1).float()
-    w = torch.where(has_prev & has_next, w, has_next.float()).unsqueeze(1)
-    filled = (left * (1 - w) + right * w) * (has_prev | has_next).unsqueeze(1)
-    return torch.where(known.unsqueeze(1), x, filled)
-
-
 def _probs(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return logits.softmax(dim=1).gather(1, target[:, None])[:, 0]
+
+
+def make_rule(baseline: Any = "zero", mean: Any = None, onset: Any = None, **kw: Any) -> Rule:
+    """A :class:`tscam.perturbation.Rule` from the curves' arguments (a Rule is passed through)."""
+    if isinstance(baseline, Rule):
+        return baseline
+    if isinstance(baseline, str) and baseline not in BASELINES:
+        raise ValueError(f"Unknown baseline {baseline!r}; use one of {BASELINES} or an array.")
+    start = None if onset is None else torch.as_tensor(np.asarray(to_numpy(onset)))
+    return Rule(baseline, mean, start, **kw)
+
+
+def curves(
+    kind: str,
+    model: nn.Module,
+    x: Any,
+    maps: dict[str, Any],
+    target: Any = None,
+    steps: int = 20,
+    rule: Rule | None = None,
+    *,
+    batch_size: int = 512,
+    seed: int | None = 0,
+) -> dict[str, Curve]:
+    """Deletion (or insertion) curves of every map in ``maps`` (``{method: (n, T)}``) on the same
+    beats, under one perturbation ``rule``: one batched forward pass per step and chunk of
+    ``batch_size`` beats for all methods together. ``target`` None: the predicted class."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}.")
+    rule = Rule() if rule is None else rule
+    device = model_device(model)
+    xs = as_beats(x, device)
+    n, c, length = xs.shape
+    protect = rule.guard(n, length, device)
+    names = list(maps)
+    rank_all = {
+        m: ranks(as_maps(v, n, length, device), seed, masked=protect) for m, v in maps.items()
+    }
+    counts = np.rint(np.linspace(0.0, length, steps + 1)).astype(np.int64)
+    # samples each beat can lose: all T, or the kept ones after the onset
+    kept = (
+        torch.full((n, 1), length, device=device)
+        if protect is None
+        else (~protect).sum(dim=1, keepdim=True)
+    )
+    probs = {m: torch.empty(n, steps + 1, device=device) for m in names}
+    per = max(1, batch_size // max(1, len(names)))  # beats per chunk: M x per rows per pass
+    with evaluation(model), torch.no_grad():
+        logits = logits_of(model, xs, batch_size)
+        target_t = (
+            logits.argmax(1) if target is None else check_target(target, n, logits.shape[1], device)
+        )
+        p_input = _probs(logits, target_t)
+        for start in range(0, n, per):
+            sl = slice(start, start + per)
+            xc, tc, sub = xs[sl], target_t[sl], rule.take(sl)
+            for k, m in enumerate(counts):
+                if (m == 0 and kind == "deletion") or (m == length and kind == "insertion"):
+                    for name in names:
+                        probs[name][sl, k] = p_input[sl]
+                    continue
+                batch = []
+                for name in names:
+                    # the most relevant round(f_k * kept) samples of every beat
+                    top = rank_all[name][sl] < torch.round(kept[sl] * float(m / length))
+                    batch.append(sub.apply(xc, ~top if kind == "deletion" else top, tc))
+                out = _probs(model(torch.cat(batch)), tc.repeat(len(names)))
+                for j, name in enumerate(names):
+                    probs[name][sl, k] = out[j * xc.shape[0] : (j + 1) * xc.shape[0]]
+    return {
+        name: Curve(
+            kind=kind,
+            fractions=counts / length,
+            probs=probs[name].cpu().numpy(),
+            target=target_t.cpu().numpy(),
+            baseline=rule.name,
+        )
+        for name in names
+    }
 
 
 def _curve(
@@ -219,71 +274,13 @@ def _curve(
     onset: Any = None,
     seed: int | None = 0,
 ) -> Curve:
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}.")
-    if isinstance(baseline, str) and baseline not in BASELINES:
-        raise ValueError(f"Unknown baseline {baseline!r}; use one of {BASELINES} or an array.")
-    device = model_device(model)
-    xs = as_beats(x, device)
-    n, c, length = xs.shape
-    protect = None if onset is None else masked_run(onset, n, length, device)
-    rank_all = ranks(as_maps(maps, n, length, device), seed, masked=protect)
-    counts = np.rint(np.linspace(0.0, length, steps + 1)).astype(np.int64)
-    # samples each beat can lose: all T, or the kept ones after the onset
-    kept = (
-        torch.full((n, 1), length, device=device)
-        if protect is None
-        else (~protect).sum(dim=1, keepdim=True)
-    )
-    probs = torch.empty(n, steps + 1, device=device)
-    interp = isinstance(baseline, str) and baseline == "interp"
-    with evaluation(model), torch.no_grad():
-        logits = logits_of(model, xs, batch_size)
-        target_t = (
-            logits.argmax(1) if target is None else check_target(target, n, logits.shape[1], device)
-        )
-        p_input = _probs(logits, target_t)
-        if interp:  # nothing kept: interpolation has nothing to go on, the beat becomes 0
-            rows, index = (
-                xs.new_zeros(1, c, length),
-                torch.zeros(n, dtype=torch.int64, device=device),
-            )
-        else:
-            rows, index = baseline_rows(xs, baseline, target_t, mean)
-        p_base = _probs(logits_of(model, rows, batch_size)[index], target_t)
-        for start in range(0, n, batch_size):
-            sl = slice(start, start + batch_size)
-            xc, rank, tc = xs[sl], rank_all[sl], target_t[sl]
-            base = None if interp else rows[index[sl]]
-            guard = None if protect is None else protect[sl]
-            for k, m in enumerate(counts):
-                full = m == length if kind == "deletion" else m == 0
-                none = m == 0 if kind == "deletion" else m == length
-                if none or (full and guard is None):
-                    probs[sl, k] = (p_base if full else p_input)[sl]
-                    continue
-                # the most relevant round(f_k * kept) samples of every beat
-                top = rank < torch.round(kept[sl] * float(m / length))
-                keep = ~top if kind == "deletion" else top
-                if guard is not None:
-                    keep = keep | guard  # the masked run stays as it is
-                if interp:
-                    known = keep if guard is None else keep & ~guard
-                    xk = interpolate(xc, known)
-                    if guard is not None:
-                        xk = torch.where(guard.unsqueeze(1), xc, xk)
-                else:
-                    xk = torch.where(keep.unsqueeze(1), xc, base)
-                probs[sl, k] = _probs(model(xk), tc)
-    return Curve(
-        kind=kind,
-        fractions=counts / length,
-        probs=probs.cpu().numpy(),
-        target=target_t.cpu().numpy(),
-        baseline=baseline if isinstance(baseline, str) else "array",
-    )
+    xs = as_beats(x)
+    if onset is not None:
+        onset_indices(onset, xs.shape[0], xs.shape[2])  # checked against the beats
+    rule = make_rule(baseline, mean, onset)
+    return curves(
+        kind, model, xs, {"": maps}, target, steps, rule, batch_size=batch_size, seed=seed
+    )[""]
 
 
 def deletion_curve(

@@ -10,8 +10,9 @@ method                     what the map is
 ``"saliency"``             vanilla gradient: ``|d logit_c / d x_t|`` (captum ``Saliency``)
 ``"integrated_gradients"`` Integrated Gradients (captum), from a baseline beat ``b`` to ``x``:
                            ``(x_t - b_t) * mean_a d logit_c / d x_t (b + a (x - b))``
-``"occlusion"``            drop of the logit when a window of samples is set to 0 (captum
-                           ``Occlusion``), averaged over the windows covering each sample
+``"occlusion"``            drop of the logit when a window of samples is removed under the
+                           perturbation rule (:class:`tscam.perturbation.Rule`, default a
+                           flat line at 0), averaged over the windows covering each sample
 ``"random"``               uniform random values, seeded: the reference a method must beat
 =========================  ==============================================================
 
@@ -25,19 +26,23 @@ Options (keyword arguments of :func:`attribute`, or per method in ``attribute_al
   ``"mean"`` with ``mean=`` a mean beat (T,) or per-class mean beats (classes, T) picked by the
   target class (see :func:`tscam.evaluate.class_means`), or an array: one beat or one per beat.
 - ``occlusion``: ``window`` (default 17 samples, 0.136 s, one LSTM segment), ``stride``
-  (default 4 samples; every sample is covered by 4 or 5 windows, fewer at the edges) and
-  ``value`` (default 0.0, the z-scored mean).
+  (default 4 samples; every sample is covered by 4 or 5 windows, fewer at the edges; a last
+  window ends at the last sample) and ``rule`` (a :class:`tscam.perturbation.Rule`; default
+  ``Rule("zero")``; :func:`tscam.evaluate.evaluate_methods` passes its own rule).
+- the rest of the CAM family (``hires_cam``, ``grad_cam_pp``, ``xgrad_cam``, ``layer_cam``,
+  ``score_cam``, ``ablation_cam``, ``eigen_cam``): the options of :mod:`tscam.cam`.
 - ``random``: ``seed`` (default 0; same seed and shape -> same maps).
 - every method: ``batch_size`` (default 256 beats per call; captum methods expand each chunk by
-  their number of perturbations).
+  their number of perturbations; a ``rule`` is cut to the chunk's beats).
 
 The target class is the predicted class unless ``target`` (an int or one per beat) is given.
 Maps come back detached, float32, on the device of the model; for inputs with several channels
 the captum maps are summed over the channels. Cost for n beats of 187 samples, in forward
 passes over n beats: saliency about 2 (forward + backward), Integrated Gradients about
-2 x ``n_steps``, occlusion ``ceil((187 - window) / stride) + 1`` (44 by default), Grad-CAM about
-2, CAM 1. Models are explained in eval
-mode; their train/eval mode, ``requires_grad`` flags and gradients are left as they were.
+2 x ``n_steps``, occlusion one per window position (44 by default), the gradient CAMs about 2,
+Score-CAM and Ablation-CAM one per channel of the layer, CAM and Eigen-CAM 1. Models are
+explained in eval mode; their train/eval mode, ``requires_grad`` flags and gradients are left
+as they were.
 
 The methods come from the registry :mod:`tscam.methods` (name, function, label, style, which
 models each applies to): a registered method is computed here like the built-in ones.
@@ -54,122 +59,21 @@ from torch import nn
 from tscam import methods as registry
 from tscam.evaluate._common import (
     as_beats,
-    baseline_rows,
     evaluation,
     model_device,
     resolve_target,
 )
-from tscam.methods import METHODS  # noqa: F401  (re-exported: the compared methods)
-
-
-class MethodNotApplicable(ValueError):
-    """The method cannot explain this model (e.g. CAM on an LSTM)."""
+from tscam.methods import (
+    METHODS,  # noqa: F401  (re-exported: the compared methods)
+    MethodNotApplicable,  # noqa: F401  (re-exported)
+)
+from tscam.methods.adapters import random_maps  # noqa: F401  (re-exported)
 
 
 def applicable(model: nn.Module, method: str) -> bool:
     """Whether ``method`` can explain ``model`` (its registry entry's ``applies``; CAM needs a
     conv net with GAP -> Linear)."""
     return bool(registry.get(method).applies(model))
-
-
-def _check_applies(model: nn.Module, entry: registry.Method) -> None:
-    if not entry.applies(model):
-        raise MethodNotApplicable(
-            f"{entry.name!r} cannot explain {type(model).__name__}: CAM needs global average "
-            f"pooling followed by a linear layer (the FCN). Use 'grad_cam' for recurrent models."
-            if entry.name == "cam"
-            else f"{entry.name!r} does not apply to {type(model).__name__}."
-        )
-
-
-def _cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    from tscam import cam as tcam
-
-    try:
-        return tcam.cam(model, x, target=target)
-    except tcam.ArchitectureError as err:
-        raise MethodNotApplicable(f"'cam' cannot explain {type(model).__name__}: {err}") from err
-
-
-def _grad_cam(
-    model: nn.Module,
-    x: torch.Tensor,
-    target: torch.Tensor,
-    layer: Any = None,
-    relu: bool = True,
-    **opts: Any,
-) -> torch.Tensor:
-    from tscam import cam as tcam
-
-    return tcam.grad_cam(model, x, layer=layer, target=target, relu=relu, **opts)
-
-
-def _saliency(
-    model: nn.Module, x: torch.Tensor, target: torch.Tensor, abs: bool = True
-) -> torch.Tensor:
-    from captum.attr import Saliency
-
-    x = x.clone().requires_grad_(True)  # captum would otherwise warn that it sets the flag
-    return Saliency(model).attribute(x, target=target, abs=abs).sum(1)
-
-
-def _integrated_gradients(
-    model: nn.Module,
-    x: torch.Tensor,
-    target: torch.Tensor,
-    n_steps: int = 32,
-    baseline: Any = "zero",
-    mean: Any = None,
-    internal_batch_size: int = 1024,
-) -> torch.Tensor:
-    from captum.attr import IntegratedGradients
-
-    rows, index = baseline_rows(x, baseline, target, mean)
-    ig = IntegratedGradients(model)
-    maps = ig.attribute(
-        x,
-        baselines=rows[index],
-        target=target,
-        n_steps=n_steps,
-        internal_batch_size=internal_batch_size,
-    )
-    return maps.sum(1)
-
-
-def _occlusion(
-    model: nn.Module,
-    x: torch.Tensor,
-    target: torch.Tensor,
-    window: int = 17,
-    stride: int = 4,
-    value: float = 0.0,
-) -> torch.Tensor:
-    from captum.attr import Occlusion
-
-    if not 1 <= stride <= window <= x.shape[2]:
-        raise ValueError(
-            f"Occlusion needs 1 <= stride <= window <= {x.shape[2]} (every sample covered); "
-            f"got window={window}, stride={stride}."
-        )
-    per_eval = max(1, 512 // x.shape[0])
-    maps = Occlusion(model).attribute(
-        x,
-        sliding_window_shapes=(x.shape[1], window),
-        strides=(x.shape[1], stride),
-        baselines=float(value),
-        target=target,
-        perturbations_per_eval=per_eval,
-    )
-    return maps.sum(1)
-
-
-def random_maps(n: int, length: int, seed: int = 0) -> torch.Tensor:
-    """Uniform random maps (n, length) from a private generator: the "random" method."""
-    return torch.rand(n, length, generator=torch.Generator().manual_seed(seed))
-
-
-def _random(model: nn.Module, x: torch.Tensor, target: torch.Tensor, seed: int = 0) -> torch.Tensor:
-    return random_maps(x.shape[0], x.shape[2], seed)
 
 
 def attribute(
@@ -188,9 +92,9 @@ def attribute(
     :class:`MethodNotApplicable` for a method that cannot explain this model.
     """
     entry = registry.get(method)
-    _check_applies(model, entry)
+    entry.check_applies(model)
     xs = as_beats(x, model_device(model))
-    if method == "random":  # no model call: no target needed
+    if not entry.needs_target and target is None:  # maps of any class: no target needed
         return _maps(model, entry, xs, None, batch_size, opts)
     with evaluation(model):
         targets = resolve_target(model, xs, target)
@@ -205,16 +109,21 @@ def _maps(
     batch_size: int,
     opts: Mapping[str, Any],
 ) -> torch.Tensor:
-    """The maps of an applicable method for checked beats ``xs`` and resolved ``targets``."""
+    """The maps of an applicable method for checked beats ``xs`` and resolved ``targets``
+    (None only for a method with ``needs_target=False``), in chunks of ``batch_size`` beats
+    (a ``rule`` option cut to each chunk), except for the reference (random), computed at once
+    so that its maps do not depend on the chunks."""
     fn = entry.function()
     n, _, length = xs.shape
-    if targets is None:  # the random method: the same seeded maps for any batch size
-        return fn(model, xs, None, **opts).to(xs.device)
+    if entry.reference:
+        return fn(model, xs, targets, **opts).to(xs.device)
+    rule = opts.get("rule")
     with evaluation(model, gradients=True):
-        parts = [
-            fn(model, xs[i : i + batch_size], targets[i : i + batch_size], **opts)
-            for i in range(0, n, batch_size)
-        ]
+        parts = []
+        for i in range(0, n, batch_size):
+            sl = slice(i, i + batch_size)
+            chunk = dict(opts, rule=rule.take(sl)) if rule is not None else opts
+            parts.append(fn(model, xs[sl], None if targets is None else targets[sl], **chunk))
     maps = torch.cat([p.detach().to(xs.device, torch.float32) for p in parts])
     if tuple(maps.shape) != (n, length):
         raise RuntimeError(
@@ -264,10 +173,9 @@ def attribute_all(
     for method in methods:  # beats and targets checked once, above
         entry = registry.get(method)
         try:
-            _check_applies(model, entry)
-            none = entry.name == "random"
+            entry.check_applies(model)
             opts = options.get(method, {})
-            maps[method] = _maps(model, entry, xs, None if none else targets, batch_size, opts)
+            maps[method] = _maps(model, entry, xs, targets, batch_size, opts)
         except MethodNotApplicable as err:
             if strict:
                 raise

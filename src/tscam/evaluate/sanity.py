@@ -105,7 +105,8 @@ def cascading_randomization(
     layers: Sequence[str] | None = None,
     absolute: bool = False,
     options: Mapping[str, Any] | None = None,
-) -> list[tuple[str, float]]:
+    per_beat: bool = False,
+) -> list[tuple[str, Any]]:
     """Cascading randomisation test: ``[(layer, mean Spearman correlation), ...]`` top first.
 
     After randomising each layer (cumulatively, from the top), the maps of ``method`` are
@@ -113,7 +114,8 @@ def cascading_randomization(
     predictions unless ``target`` is given). ``absolute=True`` compares ``|maps|`` (Adebayo et
     al. report both: signed maps can flip sign and still point at the same samples). Values near
     1 after all layers are random mean the method fails the check. ``options`` (keyword
-    options of the method) go to :func:`tscam.evaluate.attribute`.
+    options of the method) go to :func:`tscam.evaluate.attribute`. ``per_beat=True`` gives each
+    beat's correlation (an array (n,)) instead of the mean, for intervals.
     """
     xs = as_beats(x, model_device(model))
     with evaluation(model):
@@ -127,5 +129,6 @@ def cascading_randomization(
     result = []
     for name, randomized in cascade(model, layers, seed):
         maps = prepare(attribute(randomized, xs, method, targets, **opts))
-        result.append((name, float(spearman(original, maps).mean())))
+        rho = spearman(original, maps)
+        result.append((name, rho if per_beat else float(rho.mean())))
     return result

@@ -27,18 +27,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam.evaluate._common import as_beats, as_maps, baseline_rows, model_device, to_numpy
-from tscam.evaluate.deletion import (
-    Curve,
-    deletion_curve,
-    insertion_curve,
-    interpolate,
-    masked_run,
-    ranks,
-)
+from tscam import methods as registry
+from tscam.evaluate._common import as_beats, as_maps, model_device, to_numpy
+from tscam.evaluate.deletion import Curve, curves, make_rule, masked_run, ranks
 from tscam.evaluate.localization import Score, pointing_game, relevance_mass
 from tscam.evaluate.methods import attribute_all
 from tscam.evaluate.sanity import cascading_randomization
+from tscam.evaluate.stats import bootstrap_ci, paired_ci
+from tscam.perturbation import Rule
 
 __all__ = [
     "LOWER_IS_BETTER",
@@ -53,14 +49,16 @@ __all__ = [
 ]
 
 #: Measures of :data:`~tscam.evaluate.COLUMNS` where a smaller value is better.
-LOWER_IS_BETTER = frozenset({"deletion_auc", "sanity_spearman"})
+LOWER_IS_BETTER = frozenset({"deletion_auc", "sanity_spearman", "sanity_abs_spearman"})
 
 
 @dataclass(frozen=True)
 class MethodResult:
     """Everything measured for one method: its maps (n, T), deletion and insertion curves, the
     cascading-randomisation steps ``[(layer, mean Spearman), ...]`` (None when not run), and the
-    localisation scores (None without a ground-truth mask)."""
+    localisation scores (None without a ground-truth mask); ``sanity_rho``: each checked beat's
+    Spearman correlation once every layer is random; ``extra``: ``{baseline name: (deletion,
+    insertion)}`` under the further perturbation rules."""
 
     maps: torch.Tensor
     deletion: Curve
@@ -68,6 +66,8 @@ class MethodResult:
     sanity: list[tuple[str, float]] | None = None
     relevance_mass: Score | None = None
     pointing_game: Score | None = None
+    sanity_rho: np.ndarray | None = None
+    extra: dict[str, tuple[Curve, Curve]] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,6 +80,9 @@ class Study:
     results: dict[str, MethodResult]
     skipped: dict[str, str] = field(default_factory=dict)
     sanity_beats: int = 0
+    _rows: dict[tuple[float, int], list[dict[str, Any]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def methods(self) -> list[str]:
@@ -102,20 +105,47 @@ class Study:
         """``{method: [(layer, mean Spearman), ...]}`` for the methods checked."""
         return {m: r.sanity for m, r in self.results.items() if r.sanity is not None}
 
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self, level: float = 0.95, n_boot: int = 1000) -> list[dict[str, Any]]:
         """One row per method with the keys of :func:`tscam.evaluate.comparison_table`
         (``model``, ``method``, the measures) plus ``data``, ``beats``, the standard errors of
-        the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``) and, when the
-        random map was computed, the standard errors of each method's per-beat difference to it
-        on the same beats (``deletion_auc_vs_random_se``, ``insertion_auc_vs_random_se``)."""
-        ref = self.results.get("random")
+        the two AUCs over the beats (``deletion_auc_se``, ``insertion_auc_se``), a bootstrap
+        interval ``<measure>_ci = (low, high)`` at ``level`` for every mean
+        (:func:`tscam.evaluate.stats.bootstrap_ci`), the sanity check on the size of the
+        correlation (``sanity_abs_spearman``: mean |rho| once every layer is random, with its
+        interval), the AUCs under each further rule (``deletion_auc_<baseline>``, ...) and, when
+        a reference method (random order) was computed, each method's paired difference to it
+        on the same beats (``<kind>_auc_vs_random_se`` and ``<kind>_auc_vs_random_ci``, from
+        :func:`tscam.evaluate.stats.paired_ci`). Computed once per ``(level, n_boot)`` and
+        kept (copies of the rows are returned)."""
+        key = (float(level), int(n_boot))
+        if key not in self._rows:
+            self._rows[key] = self._compute_rows(level, n_boot)
+        return [dict(r) for r in self._rows[key]]
+
+    def _compute_rows(self, level: float, n_boot: int) -> list[dict[str, Any]]:
+        def ci(values: np.ndarray | None) -> tuple[float, float] | None:
+            return None if values is None else bootstrap_ci(values, level, n_boot)
+
+        ref_name = next((m for m in self.results if _is_reference(m)), None)
+        ref = None if ref_name is None else self.results[ref_name]
         rows = []
         for method, r in self.results.items():
-            paired = {}
-            if ref is not None and method != "random":
+            paired: dict[str, Any] = {}
+            if ref is not None and method != ref_name:
                 for kind in ("deletion", "insertion"):
-                    diff = getattr(r, kind).auc_per_beat() - getattr(ref, kind).auc_per_beat()
-                    paired[f"{kind}_auc_vs_random_se"] = _se(diff)
+                    mine, theirs = (
+                        getattr(r, kind).auc_per_beat(),
+                        getattr(ref, kind).auc_per_beat(),
+                    )
+                    paired[f"{kind}_auc_vs_random_se"] = _se(mine - theirs)
+                    paired[f"{kind}_auc_vs_random_ci"] = paired_ci(mine, theirs, level, n_boot)[1:]
+            extra: dict[str, Any] = {}
+            for name, (d, i) in r.extra.items():
+                extra[f"deletion_auc_{name}"] = d.auc
+                extra[f"deletion_auc_{name}_ci"] = ci(d.auc_per_beat())
+                extra[f"insertion_auc_{name}"] = i.auc
+                extra[f"insertion_auc_{name}_ci"] = ci(i.auc_per_beat())
+            rho = None if r.sanity_rho is None else np.abs(r.sanity_rho)
             rows.append(
                 {
                     "data": self.data,
@@ -124,16 +154,33 @@ class Study:
                     "beats": self.n_beats,
                     "deletion_auc": r.deletion.auc,
                     "deletion_auc_se": _se(r.deletion.auc_per_beat()),
+                    "deletion_auc_ci": ci(r.deletion.auc_per_beat()),
                     "insertion_auc": r.insertion.auc,
                     "insertion_auc_se": _se(r.insertion.auc_per_beat()),
+                    "insertion_auc_ci": ci(r.insertion.auc_per_beat()),
                     "aopc": r.deletion.aopc,
+                    "aopc_ci": ci(r.deletion.aopc_per_beat()),
                     "sanity_spearman": None if r.sanity is None else r.sanity[-1][1],
+                    "sanity_abs_spearman": None if rho is None else float(rho.mean()),
+                    "sanity_abs_spearman_ci": ci(rho),
                     "relevance_mass": None if r.relevance_mass is None else r.relevance_mass.mean,
+                    "relevance_mass_ci": None
+                    if r.relevance_mass is None
+                    else ci(r.relevance_mass.per_beat),
                     "pointing_game": None if r.pointing_game is None else r.pointing_game.mean,
+                    "pointing_game_ci": None
+                    if r.pointing_game is None
+                    else ci(r.pointing_game.per_beat),
+                    **extra,
                     **paired,
                 }
             )
         return rows
+
+
+def _is_reference(method: str) -> bool:
+    """Whether ``method`` is a registered reference (random order), not an explanation."""
+    return method in registry.METHOD_LABELS and registry.get(method).reference
 
 
 def _se(values: np.ndarray) -> float:
@@ -171,6 +218,7 @@ def evaluate_methods(
     seed: int = 0,
     batch_size: int = 512,
     onset: Any = None,
+    also: Sequence[Any] = (),
 ) -> Study:
     """Maps of every method that applies to ``model`` and every measure of them, computed once.
 
@@ -182,47 +230,69 @@ def evaluate_methods(
     explains the predicted class. ``options`` gives keyword options per method. ``onset``
     (n,) protects each beat's masked run in the curves and ``seed`` breaks ties in the maps
     (see :mod:`tscam.evaluate.deletion`).
+
+    One perturbation rule for every method: ``baseline`` (with ``mean``, ``onset``) is a
+    :class:`tscam.perturbation.Rule`, used by the curves and passed as ``rule=`` to the methods
+    that perturb the input themselves (``takes_rule``: occlusion), unless ``options`` gives
+    one. ``also``: further baselines (e.g. ``("noisy_linear",)``, ROAD) under which the curves
+    are measured again from the same maps (``MethodResult.extra``). Each method's maps are
+    computed once; each curve step is one forward pass for all methods together.
     """
     options = {k: dict(v) for k, v in (options or {}).items()}
     xs = as_beats(x, model_device(model))
     n = xs.shape[0]
     mask_np = None if mask is None else to_numpy(mask)
     sanity_idx = _sanity_index(n, sanity_beats)
-    maps = attribute_all(model, xs, target, methods, options=options, batch_size=batch_size)
+    rule = make_rule(baseline, mean, onset)
+    if rule.onset is not None and rule.onset.shape != (n,):
+        raise ValueError(
+            f"onset must hold one index per beat ({n},); got {tuple(rule.onset.shape)}."
+        )
+    names = registry.names() if methods is None else tuple(methods)
+    for m in names:
+        if registry.get(m).takes_rule:
+            options.setdefault(m, {}).setdefault("rule", rule)
+    maps = attribute_all(model, xs, target, names, options=options, batch_size=batch_size)
+    found = dict(maps)
+
+    def measure(r) -> tuple[dict[str, Curve], dict[str, Curve]]:
+        return tuple(  # type: ignore[return-value]
+            curves(kind, model, xs, found, maps.target, steps, r, batch_size=batch_size, seed=seed)
+            for kind in ("deletion", "insertion")
+        )
+
+    deletion, insertion = measure(rule)
+    extra = {}
+    for b in also:
+        other = make_rule(b, mean, onset)
+        extra[other.name] = measure(other)
     results: dict[str, MethodResult] = {}
     for method, m in maps.items():
-        curves = [
-            fn(
-                model,
-                xs,
-                m,
-                maps.target,
-                steps,
-                baseline,
-                mean=mean,
-                batch_size=batch_size,
-                onset=onset,
-                seed=seed,
-            )
-            for fn in (deletion_curve, insertion_curve)
-        ]
-        sanity = None
+        sanity = rho = None
         if sanity_idx.size:
-            sanity = cascading_randomization(
+            opts = dict(options.get(method, {}))
+            if isinstance(opts.get("rule"), Rule):  # the rule of the checked beats only
+                opts["rule"] = opts["rule"].take(torch.as_tensor(sanity_idx))
+            per_beat = cascading_randomization(
                 model,
                 xs[sanity_idx],
                 method,
                 maps.target[sanity_idx],
                 seed,
-                options=options.get(method),
+                options=opts,
+                per_beat=True,
             )
+            sanity = [(layer, float(v.mean())) for layer, v in per_beat]
+            rho = per_beat[-1][1]
         results[method] = MethodResult(
             maps=m,
-            deletion=curves[0],
-            insertion=curves[1],
+            deletion=deletion[method],
+            insertion=insertion[method],
             sanity=sanity,
             relevance_mass=None if mask_np is None else relevance_mass(m, mask_np),
             pointing_game=None if mask_np is None else pointing_game(m, mask_np),
+            sanity_rho=rho,
+            extra={k: (d[method], i[method]) for k, (d, i) in extra.items()},
         )
     return Study(
         name=name,
@@ -253,7 +323,8 @@ def perturb(
     ``maps``, ties broken at random by ``seed``) with the ``baseline``; insertion keeps those
     samples and replaces all others. Baselines as in :mod:`tscam.evaluate.deletion`:
     ``"zero"``, ``"mean"`` (with ``mean=`` one beat or one per class, picked by ``target``),
-    ``"interp"``, or an array. With ``onset`` (n,), the samples before it are never replaced,
+    ``"interp"``, ``"noisy_linear"``, or an array (:class:`tscam.perturbation.Rule`). With
+    ``onset`` (n,), the samples before it are never replaced,
     and the fraction counts the kept samples only, as in the curves.
     """
     if kind not in ("deletion", "insertion"):
@@ -270,19 +341,13 @@ def perturb(
     keep = ~top if kind == "deletion" else top
     if guard is not None:
         keep = keep | guard
-    if isinstance(baseline, str) and baseline == "interp":
-        out = interpolate(xs, keep if guard is None else keep & ~guard)
-        if guard is not None:
-            out = torch.where(guard.unsqueeze(1), xs, out)
-    else:
-        per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
-        if target is None and per_class and np.shape(mean)[0] > 1:
-            raise ValueError("baseline='mean' with one mean beat per class needs target=.")
-        t = torch.zeros(n, dtype=torch.int64)
-        if target is not None:
-            t = torch.as_tensor(np.asarray(to_numpy(target)), dtype=torch.int64).expand(n)
-        rows, index = baseline_rows(xs, baseline, t, mean)
-        out = torch.where(keep.unsqueeze(1), xs, rows[index])
+    per_class = isinstance(baseline, str) and baseline == "mean" and np.ndim(mean) == 2
+    if target is None and per_class and np.shape(mean)[0] > 1:
+        raise ValueError("baseline='mean' with one mean beat per class needs target=.")
+    t = torch.zeros(n, dtype=torch.int64)
+    if target is not None:
+        t = torch.as_tensor(np.asarray(to_numpy(target)), dtype=torch.int64).expand(n)
+    out = make_rule(baseline, mean, onset).apply(xs, keep, t)
     return out, ~keep
 
 
@@ -383,7 +448,7 @@ def verdict(
     uniform: Mapping[str, float] | None = None,
     labels: Mapping[str, str] | None = None,
     focus: Sequence[str] = ("cam", "grad_cam"),
-    reference: str = "random",
+    reference: str | None = None,
 ) -> list[str]:
     """Plain-words conclusions from the rows of a comparison table, one paragraph (markdown) per
     (``data``, ``model``) group, every number taken from the rows.
@@ -392,13 +457,18 @@ def verdict(
     errors where the rows have ``deletion_auc_se``/``insertion_auc_se``), and the methods whose
     deletion AUC is not below (insertion AUC not above) the ``reference`` (random) order's by
     more than twice the standard error of the difference (paired when the rows have
-    ``*_vs_random_se``; 0 when unknown); the methods whose maps keep a
-    mean rank correlation above ``threshold`` with the intact model's maps after cascading
-    randomisation (they fail the sanity check); with localisation scores, the best method by
+    ``*_vs_random_se``; 0 when unknown); the sanity check: with ``sanity_abs_spearman_ci`` in
+    the rows, a method fails when the lower end of the interval of its mean |rank correlation|
+    with the intact model's maps after cascading randomisation lies above ``threshold`` (and is
+    undecided when the interval contains it), else (older rows) when the mean signed
+    correlation lies above ``threshold``; with localisation scores, the best method by
     relevance mass and those at or below the score of a uniform map (``uniform``: ``{data:
     mean region fraction}``); and where the ``focus`` methods (CAM, Grad-CAM) rank.
+    ``reference`` None: the registered reference method (``Method.reference``: random).
     ``labels`` maps method keys to display names.
     """
+    if reference is None:  # the registered reference (random order)
+        reference = next((m.name for m in registry.registered() if m.reference), "random")
     labels = dict(labels or {})
 
     def name(m: str) -> str:
@@ -447,10 +517,32 @@ def verdict(
                     if unclear
                     else f"Every method clearly beat the random order on {kind}."
                 )
+        sized = [
+            r
+            for r in sub
+            if r.get("method") != reference and r.get("sanity_abs_spearman_ci") is not None
+        ]
         checked = [
             r for r in sub if r.get("method") != reference and r.get("sanity_spearman") is not None
         ]
-        if checked:
+        if sized:  # the rule on the size of the correlation, with its interval
+            fail = [name(r["method"]) for r in sized if r["sanity_abs_spearman_ci"][0] > threshold]
+            unsure = [
+                name(r["method"])
+                for r in sized
+                if r["sanity_abs_spearman_ci"][0] <= threshold < r["sanity_abs_spearman_ci"][1]
+            ]
+            text = (
+                f"{_join(fail)} failed the sanity check (mean |rank correlation| above "
+                f"{threshold:g}, interval included, once every layer was random)."
+                if fail
+                else "No method failed the sanity check (mean |rank correlation| above "
+                f"{threshold:g}, interval included, once every layer was random)."
+            )
+            if unsure:
+                text += f" For {_join(unsure)} the interval straddles {threshold:g}: undecided."
+            parts.append(text)
+        elif checked:
             fail = [name(r["method"]) for r in checked if r["sanity_spearman"] > threshold]
             top = max(checked, key=lambda r: r["sanity_spearman"])
             parts.append(

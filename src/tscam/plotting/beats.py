@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
 from tscam.compare import segment_means
+from tscam.methods import label as method_label
 from tscam.plotting._base import (
     add_colorbar,
     as_1d,
@@ -30,9 +31,10 @@ AMPLITUDE_LABEL = "amplitude (z-score)"
 HEATMAP_STYLES = ("line", "background")
 
 
-def relevance_label(method: str = "Grad-CAM", cls: str | None = None, signed: bool = False) -> str:
-    """Colour-bar label, e.g. ``"Grad-CAM relevance for class V (a.u.)"``; signed maps get a
-    second line saying what the sign means."""
+def relevance_label(method: str | None = None, cls: str | None = None, signed: bool = False) -> str:
+    """Colour-bar label, e.g. ``"Grad-CAM relevance for class V (a.u.)"`` (``method`` None: the
+    registry's label of Grad-CAM); signed maps get a second line saying what the sign means."""
+    method = method_label("grad_cam") if method is None else method
     of = f" for class {cls}" if cls is not None else ""
     if signed:
         return f"signed {method}{of} (a.u.)\n> 0: for the class, < 0: against"
@@ -226,7 +228,9 @@ def plot_segments(
         mesh = ax.pcolormesh(edges, ylim, v[None, :], cmap=cm, norm=norm, shading="flat")
         mesh.set_zorder(0)
         if colorbar:
-            label = cbar_label or relevance_label("LSTM Grad-CAM", signed=signed)
+            label = cbar_label or relevance_label(
+                method_label("grad_cam", steps=True), signed=signed
+            )
             add_colorbar(mesh, ax, label)
     else:
         for k in range(0, n_segments, 2):

@@ -12,6 +12,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Colormap, Normalize
 from matplotlib.figure import Figure
 
+from tscam.methods import label as method_label
 from tscam.plotting._base import (
     add_colorbar,
     mark_r_peak,
@@ -180,7 +181,7 @@ def plot_class_average(
     vmax: float | None = None,
     colorbar: bool = True,
     cbar_label: str | None = None,
-    method: str = "Grad-CAM",
+    method: str | None = None,
     show_map: bool = True,
     map_ylim: tuple[float, float] | None = None,
     legend: bool = True,
@@ -209,7 +210,9 @@ def plot_class_average(
     if avg.n and show_map and legend and band is not None:
         used[-1].legend(loc="best", fontsize="x-small", framealpha=0.8, ncols=2)
     if avg.n and colorbar:
-        label = cbar_label or relevance_label(f"mean {method}", avg.cls, signed)
+        label = cbar_label or relevance_label(
+            f"mean {method or method_label('grad_cam')}", avg.cls, signed
+        )
         add_colorbar(ScalarMappable(norm=norm, cmap=cm), used, label)
     return fig
 
@@ -234,7 +237,7 @@ def plot_class_grid(
     *,
     ncols: int | None = None,
     style: str = "line",
-    method: str = "Grad-CAM",
+    method: str | None = None,
     cmap: str | Colormap | None = None,
     show_map: bool = True,
     suptitle: str | None = None,
@@ -288,7 +291,9 @@ def plot_class_grid(
             handles, labels, loc="outside lower center", ncols=2, fontsize="small", frameon=False
         )
     add_colorbar(
-        ScalarMappable(norm=norm, cmap=cm), used, relevance_label(f"mean {method}", signed=signed)
+        ScalarMappable(norm=norm, cmap=cm),
+        used,
+        relevance_label(f"mean {method or method_label('grad_cam')}", signed=signed),
     )
     if empty:
         fig.supxlabel(

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from tscam.methods import label as method_label
 from tscam.plotting._base import as_1d, axes_or_new, mark_r_peak, root_figure, scaled, time_axis
 from tscam.plotting.beats import plot_beat_heatmap, plot_segments
 from tscam.plotting.colors import OKABE_ITO
@@ -139,7 +140,7 @@ def plot_maps_side_by_side(
         top = None if vmax is None or title not in vmax else float(vmax[title])
         of = f", class {cls}" if cls is not None else ""
         if h.shape[0] == n_segments and beat.shape[0] != n_segments:
-            label = f"LSTM Grad-CAM{of} (a.u.)"
+            label = f"{method_label('grad_cam', steps=True)}{of} (a.u.)"
             plot_segments(
                 beat,
                 n_segments,
@@ -151,7 +152,7 @@ def plot_maps_side_by_side(
                 vmax=top,
             )
         else:
-            label = f"Grad-CAM{of} (a.u.)"
+            label = f"{method_label('grad_cam')}{of} (a.u.)"
             plot_beat_heatmap(
                 beat, h, ax=ax, title=title, cbar_label=label, ylabel=ylabel, vmax=top
             )
@@ -179,7 +180,7 @@ def plot_average_profiles(
     *,
     classes: Sequence[str] | None = None,
     rescale: bool = True,
-    method: str = "Grad-CAM",
+    method: str | None = None,
     label: str | None = None,
     suptitle: str | None = None,
     ncols: int | None = None,
@@ -216,7 +217,9 @@ def plot_average_profiles(
         if len(axs) < len(names):
             raise ValueError(f"{len(names)} classes need {len(names)} axes; got {len(axs)}.")
         fig = root_figure(axs[0])
-    ylabel = f"mean {method}" + (" (peak = 1)" if rescale else " (a.u.)")
+    ylabel = f"mean {method or method_label('grad_cam')}" + (
+        " (peak = 1)" if rescale else " (a.u.)"
+    )
     for c, ax in zip(names, axs, strict=False):
         title = f"{label}: class {c}" if label else f"class {c}"
         first = next((g[c] for _, g in variants if c in g and g[c].n > 0), None)

@@ -42,7 +42,7 @@ def class_explorer(
     figsize: tuple[float, float] = (8.0, 4.6),
     dpi: float = 100,
     classes: Sequence[str] | None = None,
-    method: str = "Grad-CAM",
+    method: str | None = None,
 ) -> w.VBox:
     """A live explorer of class-average heatmaps, for notebooks with a kernel. Returns the widget.
 

@@ -2,23 +2,26 @@
 
 Each :class:`Method` says how to compute the maps (``fn``), how the method is called in figures
 and tables (``label``), how its lines look (``style``), which models it can explain
-(``applies``), and how the live explorer offers it (``variants``, ``relu_option``).
+(``applies``, and ``refusal``: why not), what it needs (``needs_target``: whether its maps
+depend on the target class; ``reference``: a reference such as random order, not an
+explanation; ``takes_rule``: it perturbs the input and takes the evaluation's perturbation
+rule), and how the live explorer offers it (``variants``, ``relu_option``).
 
 - :mod:`tscam.evaluate` computes maps with :func:`tscam.evaluate.attribute` (any registered
   name) and compares the methods with ``in_comparison=True`` by default (:func:`names`).
 - :mod:`tscam.widgets` (the explorer) lists every registered method that applies to the model.
-- :mod:`tscam.plotting` labels and styles lines and bars by method name.
+- :mod:`tscam.plotting` labels and styles lines and bars by method name (:func:`label`).
 
 Adding a method = one :func:`register` call with its function. ``fn(model, x, target, **opts)``
 gets a float32 tensor ``x`` (n, C, T) already checked and on the model's device, ``target`` an
-int64 tensor (n,) of classes, the model in eval mode with gradients enabled, and returns maps
-(n, T). This module imports nothing heavy (no torch): built-in functions are named as
-``"module:function"`` strings and imported on first use.
+int64 tensor (n,) of classes (None for a method with ``needs_target=False`` called without one),
+the model in eval mode with gradients enabled, and returns maps (n, T). This module imports no
+torch at import time and nothing else of tscam: the built-in methods' functions live in
+:mod:`tscam.methods.adapters`, their entries in :mod:`tscam.methods.builtin`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +30,13 @@ __all__ = [
     "METHODS",
     "METHOD_LABELS",
     "Method",
+    "MethodNotApplicable",
+    "always",
     "get",
+    "has_unrolled",
     "is_recurrent",
     "label",
+    "not_recurrent",
     "names",
     "register",
     "registered",
@@ -50,20 +57,18 @@ def is_recurrent(model: Any) -> bool:
     return any(isinstance(m, nn.RNNBase) for m in model.modules())
 
 
-def _not_recurrent(model: Any) -> bool:
+def not_recurrent(model: Any) -> bool:
+    """Whether ``model`` has no recurrent layer."""
     return not is_recurrent(model)
 
 
-def _has_unrolled(model: Any) -> bool:
+def has_unrolled(model: Any) -> bool:
+    """Whether ``model`` runs its recurrence step by step on request (``model.unrolled``)."""
     return callable(getattr(model, "unrolled", None))
 
 
-def _grad_cam_variants(model: Any) -> dict[str, dict[str, Any]]:
-    """Grad-CAM in the explorer: the LSTM over its steps; a conv net at each ``blockN``."""
-    if _has_unrolled(model):
-        return {"LSTM Grad-CAM": {}}
-    blocks = [name for name, _ in model.named_children() if name.startswith("block")]
-    return {f"Grad-CAM {b}": {"layer": b} for b in blocks} or {"Grad-CAM": {}}
+class MethodNotApplicable(ValueError):
+    """The method cannot explain this model (e.g. CAM on an LSTM)."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +76,21 @@ class Method:
     """One explanation method.
 
     - ``name``: the key used everywhere (``attribute(model, x, name)``, result dicts).
-    - ``fn``: ``fn(model, x, target, **opts) -> maps (n, T)``, or a ``"module:function"`` string.
-    - ``label``: display name in figures, tables and the explorer.
+    - ``fn``: ``fn(model, x, target, **opts) -> maps (n, T)``.
+    - ``label``: display name in figures, tables and the explorer; ``step_label``: the display
+      name when the method explains a recurrent model over its steps (default ``"LSTM "`` +
+      ``label``), see :func:`label`.
     - ``style``: ``color`` (an Okabe-Ito colour name or any matplotlib colour), ``ls``,
       ``marker``; methods without one get a spare colour in plots.
-    - ``applies``: ``applies(model) -> bool`` (CAM: conv nets only).
+    - ``applies``: ``applies(model) -> bool`` (CAM: conv nets only); ``refusal``: the reason
+      given when it does not apply (how to fix it).
+    - ``needs_target``: whether the maps depend on the target class (random order and Eigen-CAM
+      do not: they are computed without one).
+    - ``reference``: a reference that a method must beat (random order), not an explanation;
+      verdicts compare the explanations with it.
+    - ``takes_rule``: the method perturbs the input and takes the evaluation's perturbation rule
+      (``rule=``, a :class:`tscam.perturbation.Rule`) so that it is measured under the same rule
+      as the others (occlusion).
     - ``signed``: whether the maps can be negative with the default options.
     - ``relu_option``: the keyword that switches a ReLU on the map (``"relu"`` for Grad-CAM);
       the explorer's ReLU box sets it, and is disabled for methods without one.
@@ -89,10 +104,15 @@ class Method:
     """
 
     name: str
-    fn: Callable[..., Any] | str
+    fn: Callable[..., Any]
     label: str
     style: Mapping[str, Any] = field(default_factory=dict)
     applies: Callable[[Any], bool] = always
+    refusal: str = ""
+    needs_target: bool = True
+    reference: bool = False
+    takes_rule: bool = False
+    step_label: str | None = None
     signed: bool = True
     relu_option: str | None = None
     variants: Callable[[Any], dict[str, dict[str, Any]]] | None = None
@@ -100,84 +120,32 @@ class Method:
     in_explorer: bool = True
 
     def function(self) -> Callable[..., Any]:
-        """The map function (a ``"module:function"`` reference is imported here)."""
-        if callable(self.fn):
-            return self.fn
-        module, _, attr = self.fn.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        """The map function."""
+        return self.fn
+
+    def check_applies(self, model: Any) -> None:
+        """Raise :class:`MethodNotApplicable` (with ``refusal``) if the method cannot explain
+        ``model``."""
+        if not self.applies(model):
+            raise MethodNotApplicable(
+                f"{self.name!r} cannot explain {type(model).__name__}."
+                + (f" {self.refusal}" if self.refusal else "")
+            )
 
     def explorer_entries(self, model: Any) -> dict[str, dict[str, Any]]:
         """``{label: options}`` offered by the explorer for ``model``."""
         return self.variants(model) if self.variants is not None else {self.label: {}}
 
 
-_EVAL = "tscam.evaluate.methods"
-_REGISTRY: dict[str, Method] = {
-    m.name: m
-    for m in (
-        Method(
-            "cam",
-            f"{_EVAL}:_cam",
-            "CAM",
-            {"color": "blue", "ls": "-", "marker": "o"},
-            applies=_not_recurrent,
-        ),
-        Method(
-            "grad_cam",
-            f"{_EVAL}:_grad_cam",
-            "Grad-CAM",
-            {"color": "vermillion", "ls": "-", "marker": "s"},
-            signed=False,
-            relu_option="relu",
-            variants=_grad_cam_variants,
-        ),
-        Method(
-            "saliency",
-            f"{_EVAL}:_saliency",
-            "saliency",
-            {"color": "bluish green", "ls": "-.", "marker": "^"},
-            signed=False,
-            in_explorer=False,
-        ),
-        Method(
-            "integrated_gradients",
-            f"{_EVAL}:_integrated_gradients",
-            "Integrated Gradients",
-            {"color": "orange", "ls": (0, (5, 1, 1, 1)), "marker": "D"},
-            in_explorer=False,
-        ),
-        Method(
-            "occlusion",
-            f"{_EVAL}:_occlusion",
-            "occlusion",
-            {"color": "reddish purple", "ls": ":", "marker": "v"},
-            in_explorer=False,
-        ),
-        Method(
-            "random",
-            f"{_EVAL}:_random",
-            "random",
-            {"color": "0.45", "ls": "--", "marker": None},
-            signed=False,
-            in_explorer=False,
-        ),
-        Method(
-            "naive_lstm_grad_cam",
-            "tscam.cam.lstm:naive_lstm_grad_cam",
-            "naive LSTM Grad-CAM (nn.LSTM output)",
-            applies=_has_unrolled,
-            signed=False,
-            relu_option="relu",
-            in_comparison=False,
-        ),
-    )
-}
+_REGISTRY: dict[str, Method] = {}
 
 
 def register(method: Method) -> Method:
     """Add ``method`` to the registry (a name already registered is an error)."""
     if not isinstance(method, Method):
         raise TypeError(f"register() takes a tscam.methods.Method, got {type(method).__name__}.")
+    if not callable(method.fn):
+        raise TypeError(f"Method {method.name!r}: fn must be a function, got {method.fn!r}.")
     if method.name in _REGISTRY:
         raise ValueError(f"A method named {method.name!r} is already registered.")
     _REGISTRY[method.name] = method
@@ -210,10 +178,15 @@ def names(comparison_only: bool = True) -> tuple[str, ...]:
     return tuple(m.name for m in _REGISTRY.values() if m.in_comparison or not comparison_only)
 
 
-def label(name: str) -> str:
-    """Display name of a method (``"grad_cam"`` -> ``"Grad-CAM"``); unknown names unchanged."""
+def label(name: str, *, steps: bool = False) -> str:
+    """Display name of a method (``"grad_cam"`` -> ``"Grad-CAM"``; with ``steps=True``, over a
+    recurrent model's steps: ``"LSTM Grad-CAM"``); unknown names unchanged."""
     method = _REGISTRY.get(name)
-    return method.label if method is not None else name
+    if method is None:
+        return name
+    if steps:
+        return method.step_label or f"LSTM {method.label}"
+    return method.label
 
 
 def registered_style(name: str) -> Mapping[str, Any] | None:
