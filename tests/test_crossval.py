@@ -65,6 +65,21 @@ def test_cross_validation_and_refit_end_to_end(mitdb_dir, tmp_path):
     )  # fmt: skip
     assert out.config["refit"] and out.config["window"]["length"] == 88
     assert len(out.history) == res["stop_after"] and out.model.n_rhythm == 4
+    # its card says how it was chosen, and shows the pooled out-of-fold report as validation
+    from tscam.models import load_pretrained, model_card
+    from tscam.models.cards import card_markdown
+    from tscam.train import save_pretrained
+
+    out.config["cross_validation"] = res
+    save_pretrained(out, "tiny", tmp_path)
+    card = model_card("tiny", tmp_path)
+    assert card["cross_validation"]["offsets"] == res["offsets"]
+    assert card["val_metrics"] == json.loads(json.dumps(res["pooled_report_offsets"]))
+    assert card["data"]["window"]["length"] == 88 and len(card["data"]["rhythm_inputs"]) == 4
+    assert "nothing masked" in card["data"]["preprocessing"]
+    page = card_markdown(card)
+    assert "## Cross-validation on DS1" in page and "no validation part" in page
+    assert load_pretrained("tiny", tmp_path).n_rhythm == 4
     # the command line reads the same file and refuses one of another model
     with pytest.raises(SystemExit, match="another model"):
         main(["--model", "fcn", "--rhythm", "--cv", str(cv), "--out", str(tmp_path)])

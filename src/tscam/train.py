@@ -460,6 +460,25 @@ def train(
     )  # fmt: skip
 
 
+def preprocessing_text(spec: WindowSpec, rhythm_names: Sequence[str] = ()) -> str:
+    """One sentence of a model card: how its beats were made (window and rhythm input)."""
+    window = (
+        f"resampled to {spec.fs} Hz, band-pass {spec.band_hz[0]}-{spec.band_hz[1]} Hz "
+        f"(zero-phase Butterworth), {spec.length}-sample window with the R peak at index "
+        f"{spec.r_index}"
+    )
+    if spec.mask_previous:
+        window += (
+            ", samples before the midpoint with the previous R peak set to 0 (one beat per "
+            "window), per-beat z-score over the kept samples"
+        )
+    else:
+        window += ", nothing masked, per-beat z-score"
+    if rhythm_names:
+        window += f"; rhythm input (log ratios of RR intervals): {', '.join(rhythm_names)}"
+    return window
+
+
 def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> dict[str, Any]:
     """Write ``name.pt``, ``name.json`` and ``name.md`` (atomically); return the card."""
     from tscam import __version__
@@ -471,6 +490,12 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     data = buf.getvalue()
     cfg = result.config
     split = cfg["split"]
+    spec = WindowSpec(**{**cfg.get("window", {}), "band_hz": tuple(cfg["window"]["band_hz"])}) \
+        if cfg.get("window") else DEFAULT_SPEC  # fmt: skip
+    rhythm_names = RHYTHM_INPUTS if cfg["model_config"].get("n_rhythm") else ()
+    cv = cfg.get("cross_validation")
+    if cv:
+        cv = {k: v for k, v in cv.items() if k != "pooled_report"}
     if split == "inter":
         split_desc = (
             f"inter-patient (de Chazal et al. 2004): train on {len(DS1) - len(INTER_VAL_RECORDS)} "
@@ -502,14 +527,9 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
             "split": split,
             "split_description": split_desc,
             "test_description": test_desc,
-            "preprocessing": (
-                f"resampled to {DEFAULT_SPEC.fs} Hz, band-pass {DEFAULT_SPEC.band_hz[0]}-"
-                f"{DEFAULT_SPEC.band_hz[1]} Hz (zero-phase Butterworth), "
-                f"{DEFAULT_SPEC.length}-sample "
-                f"window with the R peak at index {DEFAULT_SPEC.r_index}, samples before the "
-                "midpoint with the previous R peak set to 0 (one beat per window), per-beat "
-                "z-score over the kept samples"
-            ),
+            "preprocessing": preprocessing_text(spec, rhythm_names),
+            "window": dataclasses.asdict(spec),
+            "rhythm_inputs": list(rhythm_names),
         },
         "training": {
             **{
@@ -538,8 +558,8 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
                 f"{cfg['label_smoothing']}"
             ),
             "augmentation": (
-                "amplitude x [0.8, 1.2], baseline wander (0.1-0.5 Hz, <= 0.2), noise (0.05), "
-                "shift <= 3 samples; masked run kept at 0"
+                "baseline wander (0.1-0.5 Hz, <= 0.2), noise (0.05), shift <= 3 samples, then "
+                "z-scored again" + ("; masked run kept at 0" if spec.mask_previous else "")
                 if cfg["augment"]
                 else "none"
             ),
@@ -560,11 +580,26 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
                 else "balanced epochs: all S, V, F, Q beats and a fresh random subset of N "
                 "beats, at most majority_ratio times as many"
             ),
-            "selection": "best validation macro-F1 over classes with >= 20 validation beats",
+            "selection": (
+                f"record-wise {cv['k']}-fold cross-validation on DS1: epoch count "
+                f"{cv['stop_after']} of a {cv['epochs']}-epoch schedule and logit offsets "
+                f"{cv['offsets']} chosen on the pooled out-of-fold macro-F1 over N, S, V, F; "
+                "then trained on all DS1 records (train + val) without selection"
+                if cv
+                else "best validation macro-F1 over classes with >= 20 validation beats"
+            ),
         },
-        "val_metrics": result.val_report,
+        # with cross-validation: the pooled out-of-fold report (every DS1 beat predicted by a
+        # model that never saw its patient), at the chosen epoch and offsets
+        "val_metrics": cv["pooled_report_offsets"] if cv else result.val_report,
         "metrics": result.test_report,
     }
+    if cv:
+        card["cross_validation"] = {
+            k: cv[k]
+            for k in ("k", "folds", "epochs", "pooled_score_per_epoch", "stop_after", "offsets",
+                      "n_beats", "wall_time_s")
+        }  # fmt: skip
     write_model_files(directory, name, data, card)
     return card
 

@@ -80,7 +80,33 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"| weights | `{card['weights_file']}`, SHA-256 `{card['sha256']}` |",
     ]
     history = tr.get("history") or []
-    if history:
+    cv = card.get("cross_validation")
+    if cv:
+        lines += [
+            "",
+            "## Cross-validation on DS1",
+            "",
+            f"{cv['k']} folds of whole records ({'; '.join(', '.join(f) for f in cv['folds'])}). "
+            f"Pooled out-of-fold macro-F1 over N, S, V, F after each of the {cv['epochs']} "
+            "epochs (%): "
+            + ", ".join(f"{100 * v:.1f}" for v in cv["pooled_score_per_epoch"])
+            + f". Kept: {cv['stop_after']} epochs; logit offsets {cv['offsets']}.",
+        ]
+    if history and "val_accuracy" not in history[0]:
+        lines += [
+            "",
+            "## Training history",
+            "",
+            "Mean training loss of each epoch (trained on all DS1 records: no validation part).",
+            "",
+            "| epoch | training loss | elapsed (s) |",
+            "|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {h['epoch']} | {h['loss']:.4f} | {h.get('elapsed_s', float('nan')):.0f} |"
+            for h in history
+        ]
+    elif history:
         lines += [
             "",
             "## Training history",
