@@ -19,7 +19,7 @@ from tscam.data import (
 
 def test_rr_features_by_hand():
     # R peaks at 0, 1, 2, 2.5, 4 s (fs = 1 Hz: samples are seconds)
-    rr = rr_features(np.array([0, 1, 2, 2.5, 4]), fs=1.0, local_beats=3, long_span_s=100)
+    rr = rr_features(np.array([0, 1, 2, 2.5, 4]), fs=1.0, local_beats=3, long_beats=301)
     assert rr.shape == (5, len(RR_FEATURES)) and rr.dtype == np.float32
     pre = [1, 1, 1, 0.5, 1.5]  # the first beat takes its post_rr
     post = [1, 1, 0.5, 1.5, 1.5]  # the last beat takes its pre_rr
@@ -31,6 +31,15 @@ def test_rr_features_by_hand():
     np.testing.assert_allclose(rr[:, 2], local, rtol=1e-6)
     # long span covers the whole record: the median pre_rr
     np.testing.assert_allclose(rr[:, 3], np.median(pre))
+
+
+def test_long_span_slides_inside_the_record():
+    pre = np.random.default_rng(0).uniform(0.5, 1.5, 30)
+    t = np.concatenate([[0], np.cumsum(pre[1:])])  # the first beat's pre_rr is its post_rr
+    rr = rr_features(t * 100, fs=100, long_beats=7)
+    p = rr[:, 0].astype(float)
+    want = [np.median(p[min(max(i - 3, 0), 30 - 7) :][:7]) for i in range(30)]
+    np.testing.assert_allclose(rr[:, 3], want, rtol=1e-6)
 
 
 def test_long_span_median_follows_the_patient_and_ignores_an_ectopic_beat():

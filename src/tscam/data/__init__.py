@@ -62,7 +62,7 @@ from tscam.data.records import (
 )
 from tscam.data.rhythm import (
     LOCAL_BEATS,
-    LONG_SPAN_S,
+    LONG_BEATS,
     RHYTHM_INPUTS,
     RR_FEATURES,
     move_beat,
@@ -75,7 +75,7 @@ __all__ = [
     "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "BEAT_SPEC", "CLASSES", "CLASS_NAMES",
     "DEFAULT_LEAD", "MASKED_SPEC",
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS", "LOCAL_BEATS",
-    "LONG_SPAN_S", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_in_window",
+    "LONG_BEATS", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_in_window",
     "rhythm_inputs", "rr_features",
     "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
     "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-CACHE_FORMAT = 4  # 4: RR features (rr) stored with the beats; 88-sample windows by default
+CACHE_FORMAT = 5  # 4: RR features (rr) stored with the beats; 5: long span of 301 beats
 ARRAYS = ("x", "y", "record", "sample", "symbol", "onset", "rr")
 
 

@@ -33,7 +33,14 @@ from tscam.data.records import (
     MITDB_FS,
     record_files,
 )
-from tscam.data.rhythm import RHYTHM_INPUTS, RR_FEATURES, move_beat, rhythm_inputs
+from tscam.data.rhythm import (
+    LOCAL_BEATS,
+    LONG_BEATS,
+    RHYTHM_INPUTS,
+    RR_FEATURES,
+    move_beat,
+    rhythm_inputs,
+)
 
 #: Seed of every random split of the course (fixed, so every learner gets the same split).
 SPLIT_SEED = 20170101
@@ -229,6 +236,7 @@ def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
     sums = release_checksums()
     return {
         "spec": dataclasses.asdict(spec),
+        "rhythm": {"local_beats": LOCAL_BEATS, "long_beats": LONG_BEATS},
         "records": list(records),
         "sha256": [sums[n] for r in records for n in record_files(r)],
         "tscam": __version__,

@@ -7,15 +7,17 @@ numbers computed from the R-peak times of its record alone (no labels are used):
 ``pre_rr``    seconds since the previous R peak (the beat's own RR interval)
 ``post_rr``   seconds to the next R peak
 ``local_rr``  mean ``pre_rr`` of the ``LOCAL_BEATS`` beats centred on this one (local rate)
-``avg_rr``    median ``pre_rr`` of the beats within ``LONG_SPAN_S`` seconds centred on this one:
-              the patient's own rate over a long span (a median, so a run of ectopic beats
-              moves it little; where ectopic beats outnumber normal ones, it follows them)
+``avg_rr``    median ``pre_rr`` of the ``LONG_BEATS`` beats centred on this one (about four to
+              five minutes): the patient's own rate over a long span (a median, so a run of
+              ectopic beats moves it little; where ectopic beats outnumber normal ones, it
+              follows them)
 ============  =================================================================================
 
 Edges are defined, never NaN: the first beat of a record has no previous beat, so its
 ``pre_rr`` is its ``post_rr``; the last beat's ``post_rr`` is its ``pre_rr``. Near the ends of
 a record the local and long-span windows hold the beats that exist (they are shorter, not
-padded). A record needs at least two beats (one RR interval).
+padded), and the long span slides to stay inside the record (a record shorter than it uses
+all its beats). A record needs at least two beats (one RR interval).
 
 The models read four dimensionless numbers, the natural logarithms of ratios (0 for a beat at
 the patient's own rate, negative for an early beat), :data:`RHYTHM_INPUTS`:
@@ -27,10 +29,11 @@ against the local rate).
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import median_filter
 
 __all__ = [
     "LOCAL_BEATS",
-    "LONG_SPAN_S",
+    "LONG_BEATS",
     "RR_FEATURES",
     "move_beat",
     "RHYTHM_INPUTS",
@@ -49,15 +52,16 @@ RHYTHM_INPUTS: tuple[str, ...] = (
 )
 #: Beats in the local average (centred on the beat).
 LOCAL_BEATS = 10
-#: Length of the long span (seconds, centred on the beat) for the patient's own rate.
-LONG_SPAN_S = 300.0
+#: Beats in the long span (centred on the beat) for the patient's own rate: about four to five
+#: minutes at resting rates.
+LONG_BEATS = 301
 
 
 def rr_features(
     samples: np.ndarray,
     fs: float,
     local_beats: int = LOCAL_BEATS,
-    long_span_s: float = LONG_SPAN_S,
+    long_beats: int = LONG_BEATS,
 ) -> np.ndarray:
     """(n, 4) float32 seconds, columns :data:`RR_FEATURES`, for the R peaks ``samples`` (sample
     indices at ``fs`` Hz, increasing) of **all** beats of one record (see the module docstring).
@@ -74,8 +78,8 @@ def rr_features(
         raise ValueError(f"fs must be a positive sampling rate in Hz; got {fs}.")
     if np.any(np.diff(s) <= 0):
         raise ValueError("samples must be strictly increasing (R peaks of one record, in order).")
-    if local_beats < 1 or long_span_s <= 0:
-        raise ValueError("local_beats must be >= 1 and long_span_s > 0.")
+    if local_beats < 1 or long_beats < 1:
+        raise ValueError("local_beats and long_beats must be at least 1.")
     rr = np.diff(s) / fs
     pre = np.concatenate([rr[:1], rr])
     post = np.concatenate([rr, rr[-1:]])
@@ -85,11 +89,16 @@ def rr_features(
     hi = np.clip(np.arange(n) + (local_beats - 1) // 2 + 1, 0, n)
     csum = np.concatenate([[0.0], np.cumsum(pre)])
     local = (csum[hi] - csum[lo]) / (hi - lo)
-    # patient's rate: median pre_rr of the beats within +- long_span_s / 2 of this beat
-    t = s / fs
-    lo = np.searchsorted(t, t - long_span_s / 2, side="left")
-    hi = np.searchsorted(t, t + long_span_s / 2, side="right")
-    avg = np.fromiter((np.median(pre[a:b]) for a, b in zip(lo, hi, strict=True)), float, n)
+    # patient's rate: median pre_rr of the long_beats beats centred on this one; near the ends
+    # of the record the window slides inside it (the first and last long_beats // 2 beats share
+    # the median of the record's first / last long_beats beats)
+    if n <= long_beats:
+        avg = np.full(n, np.median(pre))
+    else:
+        w, h = long_beats, long_beats // 2
+        avg = median_filter(pre, size=w, mode="nearest")
+        avg[:h] = np.median(pre[:w])
+        avg[n - (w - 1 - h) :] = np.median(pre[n - w :])
     return np.stack([pre, post, local, avg], axis=1).astype(np.float32)
 
 
