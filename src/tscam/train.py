@@ -490,8 +490,7 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     data = buf.getvalue()
     cfg = result.config
     split = cfg["split"]
-    spec = WindowSpec(**{**cfg.get("window", {}), "band_hz": tuple(cfg["window"]["band_hz"])}) \
-        if cfg.get("window") else DEFAULT_SPEC  # fmt: skip
+    spec = WindowSpec.from_dict(cfg["window"]) if cfg.get("window") else DEFAULT_SPEC
     rhythm_names = RHYTHM_INPUTS if cfg["model_config"].get("n_rhythm") else ()
     cv = cfg.get("cross_validation")
     if cv:

@@ -35,6 +35,7 @@ beats are loaded, not stored, so the cache keeps the filtered signal in mV.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +73,15 @@ class WindowSpec:
     def time_axis(self) -> np.ndarray:
         """Seconds relative to the R peak for each sample of a window."""
         return (np.arange(self.length) - self.r_index) / self.fs
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WindowSpec:
+        """The spec a model card records (``card["data"]["window"]``, a dict of the fields)."""
+        unknown = set(d) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise ValueError(f"Unknown window fields {sorted(unknown)}; a WindowSpec has "
+                             f"{[f.name for f in dataclasses.fields(cls)]}.")  # fmt: skip
+        return cls(**{**d, **({"band_hz": tuple(d["band_hz"])} if "band_hz" in d else {})})
 
 
 #: The morphology-only window (88 samples, R peak at 36, nothing masked).
