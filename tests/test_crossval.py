@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tscam.crossval import choose_offsets, cross_validate, ds1_beats, pooled_score, record_folds
-from tscam.data import BEAT_SPEC, DS1
+from tscam.data import BEAT_SPEC, DS1, load_beats
 
 
 def test_folds_are_whole_records_that_share_the_rare_classes(mitdb_dir):
@@ -80,6 +80,13 @@ def test_cross_validation_and_refit_end_to_end(mitdb_dir, tmp_path):
     page = card_markdown(card)
     assert "## Cross-validation on DS1" in page and "no validation part" in page
     assert load_pretrained("tiny", tmp_path).n_rhythm == 4
+    # the one look at the test part reads the model's own window and rhythm input
+    from tscam.train import evaluate_test_once
+
+    tested = evaluate_test_once("tiny", tmp_path, mitdb_dir, progress=False)
+    assert tested["metrics"]["n"] == len(load_beats("inter", "test", mitdb_dir, spec=BEAT_SPEC))
+    with pytest.raises(ValueError, match="the test is done once"):
+        evaluate_test_once("tiny", tmp_path, mitdb_dir, progress=False)
     # the command line reads the same file and refuses one of another model
     with pytest.raises(SystemExit, match="another model"):
         main(["--model", "fcn", "--rhythm", "--cv", str(cv), "--out", str(tmp_path)])

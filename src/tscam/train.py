@@ -613,8 +613,10 @@ def evaluate_test_once(
     if card.get("metrics"):
         raise ValueError(f"{name!r} in {directory} has test metrics: the test is done once.")
     net = load_pretrained(name, directory)
-    test_b = load_beats(card["data"]["split"], "test", data_dir)
-    card["metrics"] = classification_report(test_b.y, predict(net, test_b.x))
+    window = card["data"].get("window")
+    spec = WindowSpec.from_dict(window) if window else DEFAULT_SPEC
+    test_b = load_beats(card["data"]["split"], "test", data_dir, spec=spec)
+    card["metrics"] = classification_report(test_b.y, predict(net, test_b))
     if progress:
         print(f"test ({card['data']['split']}):\n{format_report(card['metrics'])}", file=sys.stderr)
     write_model_files(directory, name, (directory / card["weights_file"]).read_bytes(), card)
