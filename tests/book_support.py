@@ -66,6 +66,17 @@ def chapter_docnames() -> list[str]:
     return out
 
 
+def run_notebook(*args: Any, **kwargs: Any) -> Any:
+    """The repository's one notebook runner (``scripts/notebook_runner.py``), for the tests."""
+    import sys
+
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
+    from notebook_runner import run_notebook as run
+
+    return run(*args, **kwargs)
+
+
 def colab_cell() -> str:
     """The one code cell allowed to install anything: first code cell of every chapter, it
     installs the course package from the book's repository (``_config.yml``) on Colab only."""
