@@ -66,6 +66,42 @@ def chapter_docnames() -> list[str]:
     return out
 
 
+#: The JavaScript set-up vendors into the built book (scripts/fetch_js.sh; with npm only).
+VENDORED_JS = (
+    "_static/vendor/require.js",
+    "_static/vendor/html-manager/embed-amd.js",
+    "_static/vendor/mathjax/tex-mml-chtml.js",
+)
+
+
+class BookJS:
+    """Where the built book loads its JavaScript from: ``vendored`` (the book itself, offline)
+    or the CDN copies the book names (``book/_ext/tscam_book.py: cdn_assets``), when set-up
+    had no npm. ``require``, ``manager`` and ``mathjax`` end the ``src`` of their scripts;
+    ``remote`` is the set of URLs a page may load from other hosts (empty when vendored)."""
+
+    def __init__(self, book_html: Path) -> None:
+        self.vendored = all((book_html / name).is_file() for name in VENDORED_JS)
+        if self.vendored:
+            self.require, self.manager, self.mathjax = (
+                n.removeprefix("_static/") for n in VENDORED_JS
+            )
+            self.remote: frozenset[str] = frozenset()
+            return
+        import sys
+
+        sys.path.insert(0, str(ROOT / "book" / "_ext"))
+        import tscam_book
+
+        widgets, self.mathjax = tscam_book.cdn_assets()
+        self.require, _setup, self.manager = widgets
+        self.remote = frozenset((self.require, self.manager, self.mathjax))
+
+    @property
+    def mode(self) -> str:
+        return "vendored" if self.vendored else "CDN"
+
+
 def run_notebook(*args: Any, **kwargs: Any) -> Any:
     """The repository's one notebook runner (``scripts/notebook_runner.py``), for the tests."""
     import sys

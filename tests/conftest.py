@@ -173,6 +173,24 @@ def book_html() -> Path:
     return html
 
 
+@pytest.fixture(scope="session")
+def book_js(book_html: Path):
+    """Where the built book loads its JavaScript from (``book_support.BookJS``): vendored by
+    set-up when npm was there, else the CDN copies the book names. Under CI the book must be
+    self-contained: a book built without vendored JavaScript fails the tests that take this."""
+    from book_support import BookJS
+
+    js = BookJS(book_html)
+    if not js.vendored and in_ci():
+        pytest.fail(
+            f"the built book loads its JavaScript from CDNs ({', '.join(sorted(js.remote))}): "
+            "book/_static/vendor was not filled (npm missing at set-up); with CI set the book "
+            "must load nothing from other hosts. Install Node.js/npm and run `make book`.",
+            pytrace=False,
+        )
+    return js
+
+
 @pytest.fixture(autouse=True)
 def one_thread():
     """Tests run torch on one thread (restored afterwards): their small batches run faster so,
