@@ -113,16 +113,34 @@ def run_notebook(*args: Any, **kwargs: Any) -> Any:
     return run(*args, **kwargs)
 
 
+def package_version() -> str:
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return str(tomllib.load(f)["project"]["version"])
+
+
+def colab_ref() -> str:
+    """The git ref the Colab cell installs: the release tag of this version of the book (the
+    published book is built from that tag, .github/workflows/book.yml)."""
+    return f"v{package_version()}"
+
+
 def colab_cell() -> str:
     """The one code cell allowed to install anything: first code cell of every chapter, it
-    installs the course package from the book's repository (``_config.yml``) on Colab only."""
+    installs the course package from the book's repository (``_config.yml``) at the book's
+    release tag, on Colab only, then lets ``tscam.colab.setup`` prepare the notebook."""
     repo = load_yaml("_config.yml")["repository"]
     return (
-        "# On Google Colab only: install the course package, once per session (elsewhere this\n"
-        "# cell does nothing).\n"
+        "# On Google Colab only (elsewhere this cell does nothing): install the course package\n"
+        "# at this book's release, turn on Colab's widgets and fetch the data.\n"
         "import importlib.util\n"
         "import sys\n"
         "\n"
-        'if "google.colab" in sys.modules and importlib.util.find_spec("tscam") is None:\n'
-        f'    %pip install --quiet "tscam @ git+{repo["url"]}@{repo["branch"]}"'
+        'if "google.colab" in sys.modules:\n'
+        '    if importlib.util.find_spec("tscam") is None:\n'
+        f'        %pip install --quiet "tscam @ git+{repo["url"]}@{colab_ref()}"\n'
+        "    import tscam.colab\n"
+        "\n"
+        "    tscam.colab.setup()"
     )

@@ -262,12 +262,13 @@ def test_publishing_workflow():
     assert upload["with"]["path"] == "_build/html"
     assert any(u.startswith("actions/deploy-pages") for u in uses)
     assert any(s.get("run") == "make book" for s in steps)
-    # Pages permissions on the deploy job alone, which runs from main only
+    # Pages permissions on the deploy job alone, which runs from release tags only (the Colab cell
+    # installs the package at the book's tag)
     assert wf["permissions"] == {"contents": "read"}
     build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
     assert "permissions" not in build
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
-    assert deploy["needs"] == "build" and deploy["if"] == "github.ref == 'refs/heads/main'"
+    assert deploy["needs"] == "build" and deploy["if"] == "startsWith(github.ref, 'refs/tags/v')"
     # CPU torch, and the MIT-BIH download cached between runs
     assert build["env"]["TSCAM_TORCH_INDEX"] == "https://download.pytorch.org/whl/cpu"
     cpu_index = re.search(r'^cpu_index="(.+)"$', (ROOT / "scripts/setup_env.sh").read_text(), re.M)
