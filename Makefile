@@ -15,7 +15,7 @@ LINT_PATHS := src tests benchmarks scripts book/_ext
 STRIP := $(BIN)/nbstripout --keep-id --extra-keys "metadata.widgets metadata.execution\
 	cell.metadata.execution cell.metadata.collapsed cell.metadata.scrolled cell.metadata.ExecuteTime"
 
-.PHONY: help setup data book slides student test lint pytest browser strip bench-notebooks clean
+.PHONY: help setup data book slides student test lint pytest browser strip lab bench-notebooks clean
 
 help:
 	@echo "make book   - build the executed book into _build/html"
@@ -23,6 +23,7 @@ help:
 	@echo "make slides - export each executed chapter as a reveal.js deck (after make book)"
 	@echo "make student - write the student edition (no solutions) to _build/student"
 	@echo "make strip  - strip outputs from notebooks/*.ipynb"
+	@echo "make lab    - install JupyterLab (with jupyterlab-myst) into .venv and open the notebooks"
 	@echo "make bench-notebooks - time each notebook and a cold book build"
 	@echo "make clean  - remove _build"
 
@@ -62,6 +63,13 @@ student: setup
 
 strip: setup
 	$(STRIP) notebooks/*.ipynb
+
+# JupyterLab and jupyterlab-myst (MyST roles render) into .venv, at the versions of
+# constraints.txt; installed on first use only, then JupyterLab opens the notebooks.
+lab: setup
+	@$(BIN)/python -c 'import jupyterlab, jupyterlab_myst' 2>/dev/null || \
+		$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[lab]'
+	$(BIN)/jupyter lab notebooks/
 
 bench-notebooks: setup data
 	$(BIN)/python benchmarks/bench_notebooks.py

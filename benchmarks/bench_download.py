@@ -24,7 +24,15 @@ data, empty cache) to the first executed chapter, through the mirror: set-up
 (``scripts/setup_env.sh``, pip's cache warm), ``scripts/prepare_data.py`` (download and beats),
 then chapter 1 executed with nbconvert. Minutes; needs git and the network of set-up.
 
-Usage: ``TSCAM_MITDB=/path/to/mitdb python benchmarks/bench_download.py [--clone]``.
+With ``--readme``: only the README's two commands, as a new contributor meets them: a fresh
+``git clone`` (no .venv, no data), an empty ``$TSCAM_CACHE``, ``$TSCAM_MITDB`` unset and the
+data downloaded through the mirror by ``make book``; then ``make test``. Reports the wall time of
+each (set-up included) and the counts of pytest's summary line (passed, skipped, failed, errors).
+``--without-npm`` runs both with ``npm`` (and node) removed from the PATH. The logs are kept in
+``--logs`` (default ``benchmarks/out/readme-*.log``).
+
+Usage: ``TSCAM_MITDB=/path/to/mitdb python benchmarks/bench_download.py [--clone | --readme
+[--without-npm]]``.
 """
 
 from __future__ import annotations
@@ -129,11 +137,78 @@ def clone_to_first_chapter(url: str, work: Path) -> dict[str, float]:
     return times
 
 
+#: Programs that make a PATH "with npm": removed from it by ``--without-npm``.
+NODE_TOOLS = ("npm", "npx", "node", "nodejs", "corepack")
+
+
+def path_without_npm(work: Path) -> str:
+    """The PATH with every folder that holds npm or node replaced by a copy (of links) without
+    them."""
+    out = []
+    for i, folder in enumerate(os.environ["PATH"].split(os.pathsep)):
+        d = Path(folder)
+        if not d.is_dir() or not any((d / t).exists() for t in NODE_TOOLS):
+            out.append(folder)
+            continue
+        shadow = work / f"path{i}"
+        shadow.mkdir(parents=True)
+        for entry in d.iterdir():
+            if entry.name not in NODE_TOOLS:
+                (shadow / entry.name).symlink_to(entry)
+        out.append(str(shadow))
+    return os.pathsep.join(out)
+
+
+def pytest_counts(log: str) -> dict[str, int]:
+    """The counts of pytest's last summary line (``== 537 passed, 46 skipped in ... ==``)."""
+    import re
+
+    lines = [
+        line for line in log.splitlines() if re.search(r"=+ .*\d+ (passed|failed).* in ", line)
+    ]
+    if not lines:
+        return {}
+    found = re.findall(r"(\d+) (passed|skipped|failed|errors?|xfailed|xpassed)", lines[-1])
+    return {k.rstrip("s") if k.startswith("error") else k: int(n) for n, k in found}
+
+
+def readme_commands(url: str, work: Path, logs: Path, without_npm: bool) -> dict[str, object]:
+    """Wall time and test counts of `make book` then `make test` in a fresh clone."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TSCAM_MITDB", "VIRTUAL_ENV", "CI")}
+    env.update(TSCAM_CACHE=str(work / "cache"), TSCAM_MITDB_URL=url)
+    if without_npm:
+        env["PATH"] = path_without_npm(work / "bin")
+        assert shutil.which("npm", path=env["PATH"]) is None
+    work.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(work / "tscam")], check=True)
+    out: dict[str, object] = {"without_npm": without_npm}
+    logs.mkdir(parents=True, exist_ok=True)
+    for target in ("book", "test"):
+        log = logs / f"readme-{target}{'-no-npm' if without_npm else ''}.log"
+        t = time.perf_counter()
+        with open(log, "w") as f:
+            rc = subprocess.run(
+                ["make", target], cwd=work / "tscam", env=env, stdout=f, stderr=subprocess.STDOUT
+            ).returncode
+        out[f"make_{target}_s"] = round(time.perf_counter() - t, 1)
+        out[f"make_{target}_rc"] = rc
+        if target == "test":
+            out["tests"] = pytest_counts(log.read_text(errors="replace"))
+        out[f"{target}_log"] = str(log)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clone", action="store_true", help="also time a fresh clone")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    parser.add_argument("--readme", action="store_true", help="time make book + make test only")
+    parser.add_argument("--without-npm", action="store_true", help="--readme without npm")
+    parser.add_argument("--work", type=Path, help="--readme: the folder of the clone (kept)")
+    parser.add_argument("--logs", type=Path, default=HERE / "out", help="--readme: logs folder")
     args = parser.parse_args()
+    if args.readme:
+        return readme_main(args)
     from tscam.data import locate_mitdb
     from tscam.data.locate import DOWNLOAD_THREADS
 
@@ -185,6 +260,22 @@ def main() -> None:
             "machine": machine(),
         }
     )
+
+
+def readme_main(args: argparse.Namespace) -> None:
+    from tscam.data import locate_mitdb
+
+    source = locate_mitdb()  # $TSCAM_MITDB, complete
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "server" / RELEASE).parent.mkdir(parents=True)
+        (tmp / "server" / RELEASE).symlink_to(source, target_is_directory=True)
+        work = args.work or tmp / "readme"
+        os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+        with Mirror(tmp / "server") as mirror:
+            result = readme_commands(mirror.url, work, args.logs, args.without_npm)
+            result["files_downloaded"] = len(mirror.requested())
+    emit({**result, "load_avg_1min": round(os.getloadavg()[0], 2), "machine": machine()})
 
 
 if __name__ == "__main__":

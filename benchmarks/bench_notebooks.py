@@ -38,9 +38,10 @@ from pathlib import Path
 
 import psutil
 
-from tscam._notebooks import run_notebook as run
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from notebook_runner import run_notebook as run  # noqa: E402
+
 BOOK_SOURCES = ("book", "notebooks", "_config.yml", "_toc.yml")
 
 

@@ -514,7 +514,8 @@ def with_lecture_style(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 def execute_notebook(path: Path, timeout: int = 600) -> nbformat.NotebookNode:
     """Run a source notebook top to bottom in a fresh ``python3`` kernel (in its folder; cells
     tagged ``skip-execution`` are skipped, as in the book), in the lecture style."""
-    from tscam._notebooks import run_notebook
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from notebook_runner import run_notebook
 
     nb = with_lecture_style(nbformat.read(path, as_version=4))
     return run_notebook(path, nb=nb, timeout=timeout)[0]

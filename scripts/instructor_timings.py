@@ -159,7 +159,8 @@ def section_table(nb: Mapping, seconds: Mapping[int, float], heading: str) -> st
 def time_cells(path: Path, timeout: int = 600) -> dict[int, float]:
     """Run a notebook in a fresh ``python3`` kernel, in its folder, and return the seconds each
     executed cell took (cells tagged ``skip-execution`` are skipped, as in the book)."""
-    from tscam._notebooks import run_notebook
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from notebook_runner import run_notebook
 
     return run_notebook(path, timeout=timeout)[1]
 

@@ -10,7 +10,9 @@
 #
 # torch: on Linux the CPU build, from the PyTorch CPU wheel index (with the default index for
 # everything else) when that index answers within a few seconds, else from the default index
-# alone. TSCAM_TORCH_INDEX=URL names another index; TSCAM_TORCH_INDEX=none skips the probe.
+# alone. The index is probed only when something is about to be installed (and by --plan).
+# TSCAM_TORCH_INDEX=URL names another index; TSCAM_TORCH_INDEX=none uses the default index
+# without probing.
 #
 # `bash scripts/setup_env.sh --plan` prints the decisions (Python, torch index, JavaScript) and
 # changes nothing.
@@ -70,20 +72,27 @@ if [ -x "$venv/bin/python" ]; then
 else
     py="$(pick_python)"
 fi
-index="$(torch_index)"
-if [ "$(uname -s)" != "Linux" ]; then
-    torch_msg="torch from the default package index"
-elif [ -n "$index" ]; then
-    torch_msg="torch: the CPU build, from $index"
-else
-    torch_msg="torch from the default package index (the PyTorch CPU wheel index did not answer)"
-fi
+# Sets $index (the extra index for torch, or empty) and $torch_msg; probes the index (up to 4 s),
+# so it runs only when an install is about to happen, or for --plan.
+decide_torch() {
+    index="$(torch_index)"
+    if [ "$(uname -s)" != "Linux" ]; then
+        torch_msg="torch from the default package index"
+    elif [ "${TSCAM_TORCH_INDEX:-}" = "none" ]; then
+        torch_msg="torch from the default package index (TSCAM_TORCH_INDEX=none)"
+    elif [ -n "$index" ]; then
+        torch_msg="torch: the CPU build, from $index"
+    else
+        torch_msg="torch from the default package index (the PyTorch CPU wheel index ${TSCAM_TORCH_INDEX:-$cpu_index} did not answer)"
+    fi
+}
 if command -v npm >/dev/null 2>&1; then
     js_msg="JavaScript: vendored with npm into book/_static/vendor (the book loads nothing from other hosts)"
 else
     js_msg="npm not found: the book will load MathJax, require.js, the widget manager and reveal.js from CDNs (install Node.js/npm for an offline book)"
 fi
 if [ "$plan" = 1 ]; then
+    decide_torch
     echo "setup_env: Python: $("$py" --version 2>&1) ($py)"
     echo "setup_env: $torch_msg"
     echo "setup_env: $js_msg"
@@ -101,6 +110,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] ||
     ! "$py" -c 'import importlib.util as u, sys
 sys.exit(not all(u.find_spec(m) for m in ("tscam", "torch", "jupyter_book", "pytest")))' \
         >/dev/null 2>&1; then
+    decide_torch
     echo "setup_env: installing the package with its [book,test] extras into .venv; $torch_msg"
     args=(--quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]')
     if [ -n "$index" ]; then

@@ -66,16 +66,81 @@ def chapter_docnames() -> list[str]:
     return out
 
 
+#: The JavaScript set-up vendors into the built book (scripts/fetch_js.sh; with npm only).
+VENDORED_JS = (
+    "_static/vendor/require.js",
+    "_static/vendor/html-manager/embed-amd.js",
+    "_static/vendor/mathjax/tex-mml-chtml.js",
+)
+
+
+class BookJS:
+    """Where the built book loads its JavaScript from: ``vendored`` (the book itself, offline)
+    or the CDN copies the book names (``book/_ext/tscam_book.py: cdn_assets``), when set-up
+    had no npm. ``require``, ``manager`` and ``mathjax`` end the ``src`` of their scripts;
+    ``remote`` is the set of URLs a page may load from other hosts (empty when vendored)."""
+
+    def __init__(self, book_html: Path) -> None:
+        self.vendored = all((book_html / name).is_file() for name in VENDORED_JS)
+        if self.vendored:
+            self.require, self.manager, self.mathjax = (
+                n.removeprefix("_static/") for n in VENDORED_JS
+            )
+            self.remote: frozenset[str] = frozenset()
+            return
+        import sys
+
+        sys.path.insert(0, str(ROOT / "book" / "_ext"))
+        import tscam_book
+
+        widgets, self.mathjax = tscam_book.cdn_assets()
+        self.require, _setup, self.manager = widgets
+        self.remote = frozenset((self.require, self.manager, self.mathjax))
+
+    @property
+    def mode(self) -> str:
+        return "vendored" if self.vendored else "CDN"
+
+
+def run_notebook(*args: Any, **kwargs: Any) -> Any:
+    """The repository's one notebook runner (``scripts/notebook_runner.py``), for the tests."""
+    import sys
+
+    if str(ROOT / "scripts") not in sys.path:
+        sys.path.insert(0, str(ROOT / "scripts"))
+    from notebook_runner import run_notebook as run
+
+    return run(*args, **kwargs)
+
+
+def package_version() -> str:
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return str(tomllib.load(f)["project"]["version"])
+
+
+def colab_ref() -> str:
+    """The git ref the Colab cell installs: the release tag of this version of the book (the
+    published book is built from that tag, .github/workflows/book.yml)."""
+    return f"v{package_version()}"
+
+
 def colab_cell() -> str:
     """The one code cell allowed to install anything: first code cell of every chapter, it
-    installs the course package from the book's repository (``_config.yml``) on Colab only."""
+    installs the course package from the book's repository (``_config.yml``) at the book's
+    release tag, on Colab only, then lets ``tscam.colab.setup`` prepare the notebook."""
     repo = load_yaml("_config.yml")["repository"]
     return (
-        "# On Google Colab only: install the course package, once per session (elsewhere this\n"
-        "# cell does nothing).\n"
+        "# On Google Colab only (elsewhere this cell does nothing): install the course package\n"
+        "# at this book's release, turn on Colab's widgets and fetch the data.\n"
         "import importlib.util\n"
         "import sys\n"
         "\n"
-        'if "google.colab" in sys.modules and importlib.util.find_spec("tscam") is None:\n'
-        f'    %pip install --quiet "tscam @ git+{repo["url"]}@{repo["branch"]}"'
+        'if "google.colab" in sys.modules:\n'
+        '    if importlib.util.find_spec("tscam") is None:\n'
+        f'        %pip install --quiet "tscam @ git+{repo["url"]}@{colab_ref()}"\n'
+        "    import tscam.colab\n"
+        "\n"
+        "    tscam.colab.setup()"
     )

@@ -3,9 +3,10 @@
 - Every test runs behind a network guard: connections to anything but loopback addresses and
   unix sockets are refused with a :class:`NetworkBlockedError` (an ``OSError``, as on a machine
   without network), so a test can never download by accident.
-- ``mitdb_dir``: the local copy of MIT-BIH named by ``$TSCAM_MITDB``. Without it, tests that
-  need real data are skipped with the reason, except when ``$CI`` is set: then they fail, so CI
-  can never pass by silently skipping the real-data tests. Every test that uses it is marked
+- ``mitdb_dir``: the complete, verified copy of MIT-BIH that the package finds
+  (``$TSCAM_MITDB``, else the user cache that ``make book`` downloads into). Without one, tests
+  that need real data are skipped with the reason, except when ``$CI`` is set: then they fail,
+  so CI can never pass by silently skipping the real-data tests. Every test that uses it is marked
   ``realdata`` (and a test that reads MIT-BIH must get it through this fixture).
 - ``tscam_cache``: an empty ``$TSCAM_CACHE`` for one test.
 - ``skip_or_fail``: skip with a reason locally, fail under CI (for the book and browser tests).
@@ -109,20 +110,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- data and cache ---------------------------------------------------------------------------
 
 
-def _mitdb_problem(value: str | None) -> str | None:
-    """Why ``value`` is not a usable copy of MIT-BIH (None when it is)."""
-    if not value:
-        return "TSCAM_MITDB is not set"
-    path = Path(value).expanduser()
-    if not path.is_dir():
-        return f"TSCAM_MITDB={value} is not a directory"
-    from tscam.data.records import ALL_RECORDS, record_files
+def find_mitdb() -> tuple[Path | None, str]:
+    """Where the package finds a complete, verified MIT-BIH (``$TSCAM_MITDB``, else the user
+    cache that ``make book`` downloads into), and why not when it does not: ``(path, "")`` or
+    ``(None, reason)``. Nothing is downloaded, repaired or written."""
+    from tscam.data import ALL_RECORDS, DataError, locate_mitdb, verify_files
+    from tscam.data.records import record_files
 
-    missing = [n for r in ALL_RECORDS for n in record_files(r) if not (path / n).is_file()]
-    if missing:
-        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-        return f"TSCAM_MITDB={value} lacks {len(missing)} file(s) of the database: {shown}"
-    return None
+    try:
+        path = locate_mitdb(records=ALL_RECORDS, download=False)
+        verify_files(path, [n for r in ALL_RECORDS for n in record_files(r)], repair=False)
+    except DataError as exc:
+        return None, str(exc)
+    return path.resolve(), ""
 
 
 #: Fixtures that give a test the MIT-BIH database: such a test is marked ``realdata``.
@@ -139,15 +139,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def mitdb_dir() -> Path:
-    """The local MIT-BIH copy of ``$TSCAM_MITDB`` (skip without it; fail under CI)."""
-    value = os.environ.get("TSCAM_MITDB")
-    problem = _mitdb_problem(value)
-    if problem:
+    """The verified MIT-BIH copy the package itself would use: ``$TSCAM_MITDB``, else the user
+    cache (``$TSCAM_CACHE/mitdb``, ``~/.cache/tscam/mitdb``) filled by ``make book``. Skip
+    without one; fail under CI."""
+    path, problem = find_mitdb()
+    if path is None:
         _skip_or_fail(
-            f"real MIT-BIH data unavailable: {problem}. Point TSCAM_MITDB at a local copy of "
-            "https://physionet.org/content/mitdb/1.0.0/ to run this test"
+            f"real MIT-BIH data unavailable: {problem} (Run `make data` to download and verify "
+            "it into the user cache, or point TSCAM_MITDB at a local copy of "
+            "https://physionet.org/content/mitdb/1.0.0/.)"
         )
-    return Path(str(value)).expanduser().resolve()
+    return path
 
 
 @pytest.fixture
@@ -169,6 +171,24 @@ def book_html() -> Path:
     if not (html / "index.html").is_file():
         _skip_or_fail(f"the book is not built ({html} has no index.html); run `make book` first")
     return html
+
+
+@pytest.fixture(scope="session")
+def book_js(book_html: Path):
+    """Where the built book loads its JavaScript from (``book_support.BookJS``): vendored by
+    set-up when npm was there, else the CDN copies the book names. Under CI the book must be
+    self-contained: a book built without vendored JavaScript fails the tests that take this."""
+    from book_support import BookJS
+
+    js = BookJS(book_html)
+    if not js.vendored and in_ci():
+        pytest.fail(
+            f"the built book loads its JavaScript from CDNs ({', '.join(sorted(js.remote))}): "
+            "book/_static/vendor was not filled (npm missing at set-up); with CI set the book "
+            "must load nothing from other hosts. Install Node.js/npm and run `make book`.",
+            pytrace=False,
+        )
+    return js
 
 
 @pytest.fixture(autouse=True)

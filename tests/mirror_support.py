@@ -27,12 +27,16 @@ RELEASE = "files/mitdb/1.0.0"
 FAULTS = ("short", "cut", "corrupt", "missing", "stall")
 
 
-def physionet_tree(source: Path, root: Path, names: Iterable[str]) -> Path:
-    """Copy the release files ``names`` from ``source`` into ``root/files/mitdb/1.0.0``."""
+def physionet_tree(source: Path, root: Path, names: Iterable[str], *, link: bool = False) -> Path:
+    """Copy the release files ``names`` from ``source`` into ``root/files/mitdb/1.0.0`` (or,
+    with ``link``, link them there: the server reads the same bytes without a 100 MB copy)."""
     folder = root / RELEASE
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copyfile(source / name, folder / name)
+        if link:
+            (folder / name).symlink_to(Path(source, name).resolve())
+        else:
+            shutil.copyfile(source / name, folder / name)
     return root
 
 
@@ -85,6 +89,7 @@ class Mirror:
     """
 
     def __init__(self, root: Path) -> None:
+        self.root = Path(root)
         self.requests: list[str] = []
         self.faults: dict[str, str] = {}
         self.lock = threading.Lock()

@@ -101,7 +101,7 @@ def test_chapter_figures_are_described(book_html, docname):
 
 
 @pytest.mark.parametrize("docname", chapter_docnames())
-def test_galleries_embed_their_widget_state(book_html, docname):
+def test_galleries_embed_their_widget_state(book_html, book_js, docname):
     text = page(book_html, docname).read_text(encoding="utf-8")
     source = source_of(docname).read_text(encoding="utf-8")
     builds_widgets = re.search(r"gallery(_grid)?\(|explorer\(|ipywidgets|jslink", source)
@@ -115,16 +115,25 @@ def test_galleries_embed_their_widget_state(book_html, docname):
     )
     assert state, f"{docname} shows widgets but embeds no widget state ({WIDGET_STATE})"
     assert '"state": {"' in state.group(1), "the embedded widget state is empty"
-    # The widget manager comes from the book itself, never from a CDN.
+    # require.js, the book's glue, then the widget manager: from the book itself when set-up
+    # vendored them, else require.js and the manager from the CDNs the book names.
     scripts = re.findall(r'<script[^>]*\bsrc="([^"?]+)', text)
-    order = ["vendor/require.js", "widgets-setup.js", "vendor/html-manager/embed-amd.js"]
-    found = [
-        next((i for i, s in enumerate(scripts) if s.endswith(f"_static/{o}")), -1) for o in order
-    ]
+    order = [book_js.require, "widgets-setup.js", book_js.manager]
+
+    def at(name: str) -> int:
+        local = not name.startswith("https://")
+        hits = (
+            i for i, s in enumerate(scripts) if s.endswith(f"_static/{name}" if local else name)
+        )
+        return next(hits, -1)
+
+    found = [at(o) for o in order]
     assert -1 not in found and found == sorted(found), (
-        f"{docname}: expected the scripts {order} in this order, got {scripts}"
+        f"{docname} ({book_js.mode} JavaScript): expected the scripts {order} in this order, "
+        f"got {scripts}"
     )
-    assert (book_html / "_static/vendor/html-manager/embed-amd.js").is_file()
+    if book_js.vendored:
+        assert (book_html / "_static/vendor/html-manager/embed-amd.js").is_file()
 
 
 @pytest.mark.parametrize("docname", chapter_docnames())
@@ -168,14 +177,16 @@ def test_no_error_outputs(book_html):
     assert not bad, f"error outputs in the rendered book: {bad}"
 
 
-def test_no_scripts_from_other_hosts(book_html):
-    """The book is self-contained: scripts load from the book itself, not from CDNs."""
+def test_no_scripts_from_other_hosts(book_html, book_js):
+    """With vendored JavaScript the book is self-contained: scripts load from the book itself,
+    not from CDNs. Without (no npm at set-up), only the CDN copies the book names load."""
     remote = {}
     for path in _html_pages(book_html):
         srcs = re.findall(r'<script[^>]*\bsrc="(https?:[^"]+)"', path.read_text(encoding="utf-8"))
-        if srcs:
-            remote[str(path.relative_to(book_html))] = srcs
-    assert not remote, f"scripts loaded from other hosts: {remote}"
+        other = sorted(set(srcs) - book_js.remote)
+        if other:
+            remote[str(path.relative_to(book_html))] = other
+    assert not remote, f"scripts loaded from other hosts ({book_js.mode} JavaScript): {remote}"
 
 
 def _bib_titles() -> dict[str, str]:

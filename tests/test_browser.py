@@ -135,28 +135,45 @@ def _fingerprint_after(tab: Tab, g: int, k: int | None, before: str | None) -> s
         time.sleep(0.1)
 
 
+def _offline_cdn(tab: Tab, book_js) -> None:
+    """A book built without npm loads its JavaScript from CDNs; the tests run offline, so those
+    requests are blocked, as a browser without network would fail them."""
+    if not book_js.vendored:
+        tab.send("Network.setBlockedURLs", {"urls": sorted(book_js.remote)})
+
+
 @pytest.mark.parametrize("docname", chapter_docnames())
-def test_chapter_in_a_browser(tab, site, docname):
+def test_chapter_in_a_browser(tab, site, book_js, docname):
+    """Every image loads and nothing comes from another host (with vendored JavaScript: the
+    widgets render and MathJax typesets; without, only the CDN copies the book names are
+    requested, and the page shows its figures without them)."""
     name = docname.replace("/", "_")
+    _offline_cdn(tab, book_js)
     tab.open(f"{site}/{docname}.html")
     images = tab.wait_for(IMAGES_LOADED, what="the images of the page")
-    tab.wait_for(WIDGETS_RENDERED, what="the widgets to render")
+    if book_js.vendored:
+        tab.wait_for(WIDGETS_RENDERED, what="the widgets to render")
     time.sleep(0.3)
     tab.screenshot(SCREENSHOTS / f"{name}.png")
 
     broken = [i["src"] for i in images if i["w"] == 0]
     assert not broken, f"{docname}: images that did not load: {broken}"
-    if tab.js("document.querySelectorAll('article .math').length"):
+    if book_js.vendored and tab.js("document.querySelectorAll('article .math').length"):
         tab.wait_for(
             "document.querySelectorAll('article mjx-container').length > 0",
             what="MathJax to typeset the page's maths",
         )
-    assert_clean_page(tab, site, docname)
+    assert_clean_page(tab, site, docname, allowed=book_js.remote)
 
 
-def test_kernel_free_galleries_switch(tab, site):
+def test_kernel_free_galleries_switch(tab, site, book_js):
     """Each option of every gallery control shows a different picture (up to five options
     tried), and the first option shows the first picture again; at least one gallery exists."""
+    if not book_js.vendored:  # (under CI, book_js has failed already)
+        pytest.skip(
+            "the book loads the widget manager from a CDN (no npm at set-up) and the tests run "
+            "offline: install Node.js/npm and run `make book` to test the galleries"
+        )
     checked = 0
     for docname in chapter_docnames():
         tab.open(f"{site}/{docname}.html")

@@ -108,7 +108,7 @@ def test_first_download_then_a_rerun_that_downloads_nothing(mirror, tscam_cache,
     data[5000] ^= 0xFF
     (path / "100.dat").write_bytes(bytes(data))
     with pytest.raises(ChecksumError, match=r"100\.dat does not match"):
-        verify_files(path, FILES)
+        verify_files(path, FILES, repair=False)
 
 
 @pytest.mark.realdata
@@ -210,3 +210,67 @@ def test_interrupted_download_then_rerun(mirror, tmp_path):
     download_mitdb(target, RECORDS)
     assert mirror.requested()[before:] == ["101.dat"]
     verify_files(target, FILES)
+    # the killed run's temporary file (pooch's tmpXXXXXXXX beside 101.dat) is gone too
+    assert sorted(p.name for p in target.iterdir()) == sorted(FILES)
+
+
+def _flip_byte(path: Path, at: int = 5000) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.realdata
+def test_corrupted_file_in_the_own_cache_is_downloaded_again_once(mirror, tscam_cache, capsys):
+    path = locate_mitdb(records=RECORDS)
+    _flip_byte(path / "100.dat")
+    capsys.readouterr()
+    before = len(mirror.requests)
+    verify_files(path, FILES)  # repairs: no error
+    assert mirror.requested()[before:] == ["100.dat"]
+    notice = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(notice) == 1 and "100.dat" in notice[0] and "downloading again" in notice[0]
+    assert _valid_release_files(path) == sorted(FILES)
+    assert sorted(p.name for p in path.iterdir()) == sorted(FILES)
+
+
+@pytest.mark.realdata
+def test_repair_that_gets_wrong_bytes_again_is_an_error(mirror, tscam_cache):
+    path = locate_mitdb(records=RECORDS)
+    _flip_byte(path / "101.atr", at=100)
+    mirror.faults["101.atr"] = "corrupt"
+    with pytest.raises(ChecksumError, match=r"101\.atr"):
+        verify_files(path, FILES)
+    assert "101.atr" not in _valid_release_files(path)
+
+
+@pytest.mark.realdata
+def test_beats_from_a_corrupted_cache_are_repaired_by_the_next_run(mirror, tscam_cache, capsys):
+    from tscam.data import beat_table
+
+    path = locate_mitdb(records=RECORDS)
+    _flip_byte(path / "100.dat")
+    table = beat_table(records=["100"])
+    assert len(table) > 2000 and "downloading again" in capsys.readouterr().err
+    assert mirror.requested().count("100.dat") == 2
+
+
+@pytest.mark.realdata
+def test_a_local_copy_is_never_changed(mirror, tmp_path, monkeypatch):
+    from tscam.data.locate import copy_records
+
+    copy = copy_records(mirror_source(mirror), tmp_path / "copy", ["100"])
+    _flip_byte(copy / "100.dat")
+    corrupted = (copy / "100.dat").read_bytes()
+    monkeypatch.setenv("TSCAM_MITDB", str(copy))
+    before = len(mirror.requests)
+    with pytest.raises(ChecksumError, match=r"100\.dat does not match.*never changes") as err:
+        verify_files(locate_mitdb(records=["100"]), record_files("100"))
+    assert "physionet.org/content/mitdb" in str(err.value)
+    assert (copy / "100.dat").read_bytes() == corrupted
+    assert len(mirror.requests) == before, "nothing may be downloaded for a local copy"
+
+
+def mirror_source(mirror: Mirror) -> Path:
+    """The folder the mirror serves the release files from."""
+    return Path(mirror.root) / "files" / "mitdb" / "1.0.0"

@@ -65,8 +65,9 @@ def test_corrupted_dat_fails_the_checksum_and_writes_no_cache(tmp_path, mitdb_di
     data = bytearray(dat.read_bytes())
     data[1000] ^= 0xFF
     dat.write_bytes(bytes(data))
-    with pytest.raises(ChecksumError, match=r"100\.dat.*Delete it"):
+    with pytest.raises(ChecksumError, match=r"100\.dat.*never changes files in a local copy"):
         beat_table(tmp_path, ["100"])
+    assert dat.read_bytes() == bytes(data), "a local copy is never repaired"
     assert not list(empty_cache.rglob("*.npz"))
 
 
@@ -149,3 +150,32 @@ def test_a_crash_while_writing_the_cache_leaves_nothing(mitdb_dir, empty_cache, 
     with pytest.raises(KeyboardInterrupt):
         beat_table(mitdb_dir, ["100"])
     assert not [p for p in (empty_cache / "beats").iterdir()]
+
+
+def test_data_dir_that_does_not_exist_is_an_error_even_with_cached_beats(
+    tmp_path, mitdb_dir, empty_cache
+):
+    from tscam.data import load_beats
+
+    copy = copy_records(mitdb_dir, tmp_path / "copy", ["100"])
+    assert len(beat_table(copy, ["100"])) > 2000  # the beat cache now holds record 100
+    missing = tmp_path / "does-not-exist"
+    with pytest.raises(DataNotFoundError, match=r"does-not-exist is not a folder") as err:
+        beat_table(missing, ["100"])
+    assert "data_dir" in str(err.value) and "physionet.org" in str(err.value)
+    with pytest.raises(DataNotFoundError, match=r"is not a folder"):
+        load_beats("inter", "test", data_dir=missing)
+
+
+def test_beat_cache_key_names_the_copy_it_was_built_from(tmp_path, mitdb_dir, empty_cache):
+    a = copy_records(mitdb_dir, tmp_path / "a", ["100"])
+    b = copy_records(mitdb_dir, tmp_path / "b", ["100"])
+    from_a, from_b = beat_table(a, ["100"]), beat_table(b, ["100"])
+    assert from_a.meta["key"] != from_b.meta["key"]
+    assert from_a.meta["params"]["source"]["folder"] == str(a.resolve())
+    assert len(list((empty_cache / "beats").glob("beats-*.npz"))) == 2
+    np.testing.assert_array_equal(from_a.x, from_b.x)
+    assert beat_table(a, ["100"]).meta["key"] == from_a.meta["key"]  # a cache hit
+    # the copy's file replaced (same bytes, new time): the beats are extracted again
+    (a / "100.atr").write_bytes((b / "100.atr").read_bytes())
+    assert beat_table(a, ["100"]).meta["key"] != from_a.meta["key"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from book_support import ROOT
+from book_support import ROOT, run_notebook
 
 CHAPTER = ROOT / "notebooks" / "03_cam.ipynb"
 
@@ -14,19 +14,12 @@ CHAPTER = ROOT / "notebooks" / "03_cam.ipynb"
 @pytest.mark.realdata
 @pytest.mark.slow
 def test_chapter_shows_its_figures_with_mplbackend_agg(mitdb_dir, monkeypatch):
-    from nbclient import NotebookClient
-
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("TSCAM_MITDB", str(mitdb_dir))
     nb = nbformat.read(CHAPTER, as_version=4)
     shows = sum(c.source.count("plt.show()") for c in nb.cells if c.cell_type == "code")
     nb.cells.append(nbformat.v4.new_code_cell("import matplotlib\nprint(matplotlib.get_backend())"))
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(CHAPTER.parent)}},
-    ).execute()  # cells tagged skip-execution are skipped, as in the book
+    nb = run_notebook(CHAPTER, nb=nb)[0]  # cells tagged skip-execution are skipped, as in the book
     images = [
         o
         for c in nb.cells

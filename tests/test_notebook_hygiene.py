@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 from book_support import ROOT, chapter_notebooks, colab_cell, notebooks
 
 ALLOWED_TAGS = {
@@ -206,10 +207,26 @@ def _strip_command() -> list[str]:
     text = re.sub(r"\\\n\s*", " ", (ROOT / "Makefile").read_text())
     words = shlex.split(re.search(r"^STRIP := (.*)$", text, re.M).group(1))
     assert words[0].endswith("nbstripout") and "--keep-id" in words
-    hook = re.search(
-        r"entry: (\S*nbstripout .*)$", (ROOT / ".pre-commit-config.yaml").read_text(), re.M
+    hooks = {
+        h["id"]: (r, h)
+        for r in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+        for h in r["hooks"]
+    }
+    repo, hook = hooks["nbstripout"]
+    assert repo["repo"] == "https://github.com/kynan/nbstripout", "the upstream hook"
+    assert hook["args"] == words[1:], "pre-commit strips as make strip"
+    ruff_repo = hooks["ruff"][0]
+    assert ruff_repo["repo"] == "https://github.com/astral-sh/ruff-pre-commit"
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if "==" in line
     )
-    assert hook and shlex.split(hook.group(1))[1:] == words[1:], "pre-commit strips as make strip"
+    assert ruff_repo["rev"] == f"v{pins['ruff']}", "pre-commit's ruff is the ruff of make lint"
+    assert all(
+        r["repo"] != "local"
+        for r in yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())["repos"]
+    )
     return [sys.executable, "-m", "nbstripout", *words[1:]]
 
 

@@ -51,7 +51,7 @@ def test_setup_without_npm_says_the_book_uses_cdns_in_one_line(tmp_path):
     path = _path_without_npm(tmp_path)
     assert shutil.which("npm", path=path) is None and shutil.which("node", path=path) is None
     out = _plan(path)
-    cdn = [line for line in out.splitlines() if "npm" in line]
+    cdn = [line for line in out.splitlines() if "npm" in line and "Python:" not in line]
     assert len(cdn) == 1 and "npm not found" in cdn[0] and "CDNs" in cdn[0], out
     assert "Python 3." in out
 
@@ -59,7 +59,8 @@ def test_setup_without_npm_says_the_book_uses_cdns_in_one_line(tmp_path):
 def test_setup_picks_the_torch_index(tmp_path):
     path = _path_without_npm(tmp_path)
     skipped = _plan(path, TSCAM_TORCH_INDEX="none")
-    assert "torch from the default package index" in skipped
+    assert "torch from the default package index (TSCAM_TORCH_INDEX=none)" in skipped, skipped
+    assert "did not answer" not in skipped
     # The probe itself, against a loopback index (the tests stay off the network): quiet and
     # falling back when nothing answers, the CPU index where one does.
     with socket.socket() as s:
@@ -74,10 +75,66 @@ def test_setup_picks_the_torch_index(tmp_path):
         answering = _plan(path, TSCAM_TORCH_INDEX=index)
         server.shutdown()
     if sys.platform.startswith("linux"):
-        assert "the PyTorch CPU wheel index did not answer" in unreachable, unreachable
+        assert f"the PyTorch CPU wheel index http://127.0.0.1:{port}/whl/cpu did not answer" in (
+            unreachable
+        ), unreachable
         assert f"torch: the CPU build, from {index}" in answering, answering
     else:
         assert "torch from the default package index" in unreachable + answering
+
+
+class _Index(SimpleHTTPRequestHandler):
+    requests: list[str] = []
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.requests.append(self.path)
+        super().do_GET()
+
+
+def test_set_up_with_nothing_to_install_does_not_probe_the_torch_index(tmp_path):
+    """A second `make` (the stamp matches, the packages import) asks no index anything."""
+    import hashlib
+
+    root = tmp_path / "repo"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "setup_env.sh", root / "scripts")
+    for name in ("pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, root)
+    (root / ".venv" / "bin").mkdir(parents=True)
+    python = root / ".venv" / "bin" / "python"  # this environment, as a set-up .venv
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "constraints.txt"):
+        digest.update((root / name).read_bytes())
+    (root / ".venv" / ".tscam-setup").write_text(digest.hexdigest() + "\n")
+    (tmp_path / "index" / "whl" / "cpu" / "torch").mkdir(parents=True)
+    _Index.requests = []
+    handler = partial(_Index, directory=str(tmp_path / "index"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        index = f"http://127.0.0.1:{server.server_address[1]}/whl/cpu"
+        env = {
+            "PATH": _path_without_npm(tmp_path),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+            "TSCAM_TORCH_INDEX": index,
+        }
+        out = subprocess.run(
+            ["bash", str(root / "scripts" / "setup_env.sh")],
+            env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        plan = _plan(env["PATH"], TSCAM_TORCH_INDEX=index)
+        server.shutdown()
+    assert "installing" not in out.stdout + out.stderr, out.stdout + out.stderr
+    if sys.platform.startswith("linux"):
+        # the probe happens for --plan only (the control that the server is seen at all)
+        assert _Index.requests == ["/whl/cpu/torch/"], _Index.requests
+        assert f"from {index}" in plan
 
 
 @pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not on the PATH")

@@ -430,14 +430,17 @@ def slides_dir(book_html) -> Path:
 
 @pytest.mark.book
 @pytest.mark.parametrize("docname", chapter_docnames())
-def test_every_chapter_has_a_deck(slides_dir, book_html, docname):
+def test_every_chapter_has_a_deck(slides_dir, book_html, book_js, docname):
+    """Each deck is complete; it loads nothing from other hosts when set-up vendored the
+    JavaScript (else the CDN copies, as the book does)."""
     deck = slides_dir / bs.deck_filename(docname)
     assert deck.is_file(), f"no deck for {docname}: {deck}"
     html = deck.read_text(encoding="utf-8")
-    assert bs.check_deck(html) == [], f"{deck.name}: {bs.check_deck(html)}"
+    cdn = not book_js.vendored
+    assert bs.check_deck(html, cdn) == [], f"{deck.name}: {bs.check_deck(html, cdn)}"
     assert len(re.findall(r"<section\b", html)) >= 3, f"{deck.name}: fewer than 3 slides"
     assert "<img " in html, f"{deck.name}: no figure"
-    for f in bs.REVEAL_FILES:
+    for f in bs.REVEAL_FILES if book_js.vendored else ():
         assert (book_html / "_static" / "vendor" / "reveal.js" / f).is_file(), f
     assert "{cite}" not in html and "{doc}" not in html, f"{deck.name}: MyST roles left over"
 
@@ -471,7 +474,12 @@ def served(book_html):
 
 @pytest.mark.book
 @pytest.mark.parametrize("docname", chapter_docnames())
-def test_deck_in_a_browser(browser_tab, served, slides_dir, docname):
+def test_deck_in_a_browser(browser_tab, served, slides_dir, book_js, docname):
+    if not book_js.vendored:  # (under CI, book_js has failed already)
+        pytest.skip(
+            "the decks load reveal.js from a CDN (no npm at set-up) and the tests run offline: "
+            "install Node.js/npm and run `make book` to test them in a browser"
+        )
     tab = browser_tab
     name = bs.deck_filename(docname)
     assert (slides_dir / name).is_file(), f"no deck for {docname} in {slides_dir}"

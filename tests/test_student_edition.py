@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from book_support import ROOT
+from book_support import ROOT, run_notebook
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SCRIPT = ROOT / "scripts" / "make_student.py"
@@ -168,19 +168,12 @@ def test_student_edition_drops_solutions_and_unskips_stubs(tmp_path: Path):
 @pytest.mark.realdata
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_student_notebook_runs_with_unfilled_stubs(path: Path, tmp_path: Path, mitdb_dir):
-    from nbclient import NotebookClient
-
     written = {p.name: p for p in ms.main(["--out", str(tmp_path)])}
     nb = nbformat.read(written[path.name], as_version=4)
     teacher = nbformat.read(path, as_version=4)
     stub_ids = {c["id"] for c in teacher.cells if "skip-execution" in _tags(c)}
     # runs in the notebooks' folder, like the book; an error in any cell fails the test
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT / "notebooks")}},
-    ).execute()
+    nb = run_notebook(path, nb=nb)[0]
     for cell in nb.cells:
         if cell["id"] not in stub_ids:
             continue

@@ -1,7 +1,8 @@
 """On-disk cache of extracted beats: one ``.npz`` per parameter set, written atomically.
 
 The file name carries a hash of every parameter that shapes the beats (window, filter, lead,
-records, checksums of the source files, tscam version and cache format); the same key is stored
+records, checksums of the source files, the copy they were read from (folder, file sizes and
+times), tscam version and cache format); the same key is stored
 inside the file and checked on load, so a cache built with other parameters is never reused:
 it is rebuilt. Writes go to a temporary file in the same folder, then ``os.replace`` moves it
 into place, so a crash never leaves a half-written cache that would be read later.

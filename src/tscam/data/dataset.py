@@ -230,7 +230,17 @@ def extract_all(
     return Beats(x, _labels(symbol), record, sample, symbol, onset, rr, spec, meta)
 
 
-def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
+def _source(path: Path, records: Sequence[str]) -> dict[str, Any]:
+    """Which copy of the records a beat table comes from: its folder and the size and
+    modification time of each file (a file replaced or repaired since gives another key)."""
+    files = [Path(path, n) for r in records for n in record_files(r)]
+    return {
+        "folder": str(Path(path).resolve()),
+        "files": [[f.stat().st_size, f.stat().st_mtime_ns] for f in files],
+    }
+
+
+def _params(records: Sequence[str], spec: WindowSpec, path: Path) -> dict[str, Any]:
     from tscam import __version__
 
     sums = release_checksums()
@@ -239,6 +249,7 @@ def _params(records: Sequence[str], spec: WindowSpec) -> dict[str, Any]:
         "rhythm": {"local_beats": LOCAL_BEATS, "long_beats": LONG_BEATS},
         "records": list(records),
         "sha256": [sums[n] for r in records for n in record_files(r)],
+        "source": _source(path, records),
         "tscam": __version__,
     }
 
@@ -252,10 +263,14 @@ def beat_table(
 ) -> Beats:
     """All beats of ``records`` (not normalised), read from the cache or extracted and cached.
 
-    The cache lives in ``$TSCAM_CACHE/beats`` (default ``~/.cache/tscam/beats``).
+    The cache lives in ``$TSCAM_CACHE/beats`` (default ``~/.cache/tscam/beats``); its key
+    includes the copy of the records it was extracted from (folder, file sizes and times), so
+    the database is located first (``data_dir``, ``$TSCAM_MITDB``, the user cache, downloading
+    what it lacks): a ``data_dir`` that does not exist is an error even when beats are cached.
     """
     records = check_records(records)
-    params = _params(records, spec)
+    source = locate_mitdb(data_dir, records)
+    params = _params(records, spec, source)
     key = cache_key(params)
     path = cache_dir() / "beats" / f"beats-{key}.npz"
     if cache:
@@ -263,7 +278,7 @@ def beat_table(
         if hit is not None:
             arrays, meta = hit
             return Beats(**arrays, spec=spec, meta=meta)
-    beats = extract_all(data_dir, records, spec)
+    beats = extract_all(source, records, spec)
     if cache:
         meta = {**beats.meta, "key": key, "params": params}
         arrays = {k: getattr(beats, k) for k in ARRAYS}

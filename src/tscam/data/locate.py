@@ -11,7 +11,10 @@ from PhysioNet's plain file URLs (``https://physionet.org/files/mitdb/1.0.0/<nam
 folder named by ``$TSCAM_MITDB_URL``, e.g. a course's mirror), a few files at a time, each into a
 temporary file that is verified against the release's SHA-256 list (shipped with the package)
 and only then moved into place. An interrupted download therefore leaves nothing that passes as
-valid, and the next call downloads only the files still missing.
+valid, and the next call downloads only the files still missing; temporary files that a killed
+download left behind are removed by the next download. A file of the user cache that fails its
+checksum is downloaded again (once, with a one-line notice); a file of a local copy
+(``data_dir``, ``$TSCAM_MITDB``) is never changed: a mismatch there is an error.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
+import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -95,12 +101,19 @@ def _stamp(path: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def verify_files(directory: Path, names: Iterable[str]) -> None:
-    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch.
+def own_cache(directory: Path | str) -> bool:
+    """Whether ``directory`` is tscam's own download folder (``cache_dir() / "mitdb"``), the
+    only folder tscam writes MIT-BIH files into (and may repair)."""
+    try:
+        return Path(directory).resolve() == (cache_dir() / "mitdb").resolve()
+    except OSError:
+        return False
 
-    A file this process verified before (unchanged since: same size and modification time) is
-    not read again."""
+
+def _mismatches(directory: Path, names: Iterable[str]) -> list[tuple[str, str]]:
+    """(name, SHA-256 found) of each file that does not match the release."""
     sums = release_checksums()
+    bad = []
     for name in names:
         path = Path(directory, name).resolve()
         if _VERIFIED.get(path) == _stamp(path):
@@ -109,12 +122,62 @@ def verify_files(directory: Path, names: Iterable[str]) -> None:
         if got == sums[name]:
             _VERIFIED[path] = _stamp(path)
         else:
-            raise ChecksumError(
-                f"{directory / name} does not match the MIT-BIH 1.0.0 release "
-                f"(SHA-256 {got[:16]}..., expected {sums[name][:16]}...). The file is corrupted "
-                "or was changed. Delete it and run again to download it afresh, or copy the file "
-                "again from https://physionet.org/content/mitdb/1.0.0/."
-            )
+            bad.append((name, got))
+    return bad
+
+
+def verify_files(
+    directory: Path | str, names: Iterable[str], *, repair: bool | None = None
+) -> None:
+    """Check each file against the release checksums; raise :class:`ChecksumError` on a mismatch.
+
+    A file this process verified before (unchanged since: same size and modification time) is
+    not read again. ``repair`` (default: only in tscam's own cache, see :func:`own_cache`):
+    download the files that do not match again, once, saying so in one line on stderr; a local
+    copy of the user's is never changed."""
+    directory = Path(directory)
+    names = list(names)
+    bad = _mismatches(directory, names)
+    if not bad:
+        return
+    ours = own_cache(directory)
+    if repair is None:
+        repair = ours
+    if repair:
+        shown = ", ".join(n for n, _ in bad)
+        print(
+            f"tscam: {shown} in {directory} did not match the MIT-BIH 1.0.0 release checksum; "
+            "downloading again.",
+            file=sys.stderr,
+            flush=True,
+        )
+        for name, _ in bad:
+            (directory / name).unlink(missing_ok=True)
+        _download_files(directory, [n for n, _ in bad], progress=False)
+        bad = _mismatches(directory, names)
+        if not bad:
+            return
+    sums = release_checksums()
+    name, got = bad[0]
+    if ours:
+        fix = (
+            "It was downloaded again and still does not match: the server does not hold the "
+            f"MIT-BIH 1.0.0 release (${ENV_URL}?)."
+            if repair
+            else "Run again to download it afresh."
+        )
+    else:
+        fix = (
+            "tscam never changes files in a local copy: copy the file again from "
+            "https://physionet.org/content/mitdb/1.0.0/, or unset "
+            f"{ENV_DATA} (and data_dir) to let tscam download the database into "
+            f"{cache_dir() / 'mitdb'}."
+        )
+    raise ChecksumError(
+        f"{directory / name} does not match the MIT-BIH 1.0.0 release "
+        f"(SHA-256 {got[:16]}..., expected {sums[name][:16]}...): the file is corrupted or was "
+        f"changed. {fix}"
+    )
 
 
 ENV_URL = "TSCAM_MITDB_URL"
@@ -249,6 +312,37 @@ def _download_error(name: str, url: str, exc: BaseException, missing: int, direc
     )
 
 
+#: The temporary files pooch downloads into (``tempfile.NamedTemporaryFile`` in the folder).
+_POOCH_TMP = re.compile(r"^tmp[a-z0-9_]{8}$")
+#: Without ``fcntl`` (native Windows), a temporary file this old is taken as abandoned.
+_ABANDONED_AFTER = 3600
+
+
+@contextmanager
+def _download_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory`` (``flock`` on the folder itself: no lock file; the
+    system releases it when a process dies), then remove the temporary files of downloads that
+    were killed: while the lock is held, no other tscam download writes there."""
+    try:
+        import fcntl
+    except ImportError:  # native Windows: remove only temporary files not touched for an hour
+        fcntl = None
+    fd = os.open(directory, os.O_RDONLY) if fcntl is not None else None
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        for path in directory.iterdir():
+            if not _POOCH_TMP.match(path.name) or not path.is_file():
+                continue
+            if fd is None and time.time() - path.stat().st_mtime < _ABANDONED_AFTER:
+                continue
+            path.unlink(missing_ok=True)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
 def download_mitdb(
     directory: Path | str,
     records: Sequence[str] = ALL_RECORDS,
@@ -263,60 +357,78 @@ def download_mitdb(
     a time, with pooch: each is streamed into a temporary file beside its destination, checked
     against the release's SHA-256 (:func:`release_checksums`) and only then moved into place,
     so a crash or a lost connection never leaves a file that passes as valid, and a rerun
-    downloads only what is still missing. A failed file is tried ``retries`` more times; then
-    the first failure is raised as one :class:`DataNotFoundError` (network, HTTP status: the
-    message names the URL) or :class:`ChecksumError` (wrong or truncated bytes).
+    downloads only what is still missing (and removes the temporary files a killed run left).
+    Two processes never download into the same folder at once (the second waits, then finds
+    the files there). A failed file is tried ``retries`` more times; then the first failure is
+    raised as one :class:`DataNotFoundError` (network, HTTP status: the message names the URL)
+    or :class:`ChecksumError` (wrong or truncated bytes).
     """
+    directory = Path(directory)
+    wanted = [n for r in check_records(records) for n in record_files(r)]
+    if all((directory / n).is_file() for n in wanted):
+        return directory
+    _download_files(directory, wanted, threads=threads, retries=retries, progress=progress)
+    return directory
+
+
+def _download_files(
+    directory: Path,
+    wanted: Sequence[str],
+    *,
+    threads: int = DOWNLOAD_THREADS,
+    retries: int = DOWNLOAD_RETRIES,
+    progress: bool = True,
+) -> None:
+    """Download those of the release files ``wanted`` that ``directory`` lacks (see
+    :func:`download_mitdb`)."""
     import pooch
     from tqdm.auto import tqdm
 
-    directory = Path(directory)
-    wanted = [n for r in check_records(records) for n in record_files(r)]
-    missing = [n for n in wanted if not (directory / n).is_file()]
-    if not missing:
-        return directory
     base = mirror_url()
     _writable(directory)
-    sums = release_checksums()
-    store = pooch.create(
-        path=directory,
-        base_url=base,
-        registry={name: f"sha256:{sums[name]}" for name in missing},
-        retry_if_failed=retries,
-    )
-    lock = threading.Lock()
-    bar = tqdm(
-        total=None, unit="B", unit_scale=True, disable=not progress,
-        desc=f"Downloading {len(missing)} MIT-BIH files",
-    )  # fmt: skip
-
-    def fetch(name: str) -> None:
-        downloader = pooch.HTTPDownloader(
-            progressbar=_SharedBar(bar, lock) if progress else False,
-            chunk_size=DOWNLOAD_CHUNK,
-            timeout=DOWNLOAD_TIMEOUT,
+    with _download_lock(directory):
+        missing = [n for n in wanted if not (directory / n).is_file()]
+        if not missing:
+            return
+        sums = release_checksums()
+        store = pooch.create(
+            path=directory,
+            base_url=base,
+            registry={name: f"sha256:{sums[name]}" for name in missing},
+            retry_if_failed=retries,
         )
-        path = Path(store.fetch(name, downloader=downloader)).resolve()
-        _VERIFIED[path] = _stamp(path)  # pooch checked its SHA-256 before moving it in place
+        lock = threading.Lock()
+        bar = tqdm(
+            total=None, unit="B", unit_scale=True, disable=not progress,
+            desc=f"Downloading {len(missing)} MIT-BIH files",
+        )  # fmt: skip
 
-    failure: tuple[str, BaseException] | None = None
-    with _quiet_pooch(), bar, ThreadPoolExecutor(max(1, threads)) as pool:
-        futures = {pool.submit(fetch, name): name for name in missing}
-        for future in as_completed(futures):
-            if future.cancelled():
-                continue
-            exc = future.exception()
-            if exc is not None and failure is None:
-                failure = (futures[future], exc)
-                for other in futures:  # files not started yet are not fetched
-                    other.cancel()
+        def fetch(name: str) -> None:
+            downloader = pooch.HTTPDownloader(
+                progressbar=_SharedBar(bar, lock) if progress else False,
+                chunk_size=DOWNLOAD_CHUNK,
+                timeout=DOWNLOAD_TIMEOUT,
+            )
+            path = Path(store.fetch(name, downloader=downloader)).resolve()
+            _VERIFIED[path] = _stamp(path)  # pooch checked its SHA-256 before moving it
+
+        failure: tuple[str, BaseException] | None = None
+        with _quiet_pooch(), bar, ThreadPoolExecutor(max(1, threads)) as pool:
+            futures = {pool.submit(fetch, name): name for name in missing}
+            for future in as_completed(futures):
+                if future.cancelled():
+                    continue
+                exc = future.exception()
+                if exc is not None and failure is None:
+                    failure = (futures[future], exc)
+                    for other in futures:  # files not started yet are not fetched
+                        other.cancel()
     if failure is not None:
         name, exc = failure
         if not isinstance(exc, Exception):  # KeyboardInterrupt and the like
             raise exc
         left = sum(not (directory / n).is_file() for n in wanted)
         raise _download_error(name, base + name, exc, left, directory) from exc
-    return directory
 
 
 def locate_mitdb(
@@ -336,9 +448,16 @@ def locate_mitdb(
     explicit = data_dir if data_dir is not None else os.environ.get(ENV_DATA) or None
     if explicit is not None:
         directory = Path(explicit).expanduser()
+        source = "data_dir" if data_dir is not None else f"${ENV_DATA}"
+        if not directory.is_dir():
+            raise DataNotFoundError(
+                f"{source}={str(explicit)!r}: {directory} is not a folder. Point {source} at a "
+                "complete copy of the MIT-BIH database "
+                "(https://physionet.org/content/mitdb/1.0.0/), or leave it out to let tscam "
+                f"download the database into {cache_dir() / 'mitdb'}."
+            )
         missing = [n for n in wanted if not (directory / n).is_file()]
         if missing:
-            source = "data_dir" if data_dir is not None else f"${ENV_DATA}"
             shown = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
             raise DataNotFoundError(
                 f"{len(missing)} MIT-BIH file(s) missing from {directory} (given by {source}): "
@@ -355,6 +474,9 @@ def locate_mitdb(
         )
     if missing:
         download_mitdb(directory, records)
+    elif any(_POOCH_TMP.match(p.name) for p in directory.iterdir()):
+        with _download_lock(directory):  # removes what a killed download left
+            pass
     return directory
 
 

@@ -1,8 +1,11 @@
 """Run a chapter notebook as the book does: the one notebook runner of the repository.
 
-Used by ``benchmarks/bench_notebooks.py`` (time and peak memory of each chapter),
-``scripts/instructor_timings.py`` (seconds per cell for the instructor guide) and
-``scripts/build_slides.py`` (executed decks). Needs the ``book`` extras (nbclient); nothing is
+A tool for the repository, not part of the ``tscam`` package (it lives beside the scripts, so
+the installed package does not ship it). Used by ``benchmarks/bench_notebooks.py`` (time and
+peak memory of each chapter), ``scripts/instructor_timings.py`` (seconds per cell for the
+instructor guide), ``scripts/build_slides.py`` (executed decks) and the tests that execute a
+chapter (``tests/test_student_edition.py``, ``tests/test_figures_backend.py``); they import it
+after putting ``scripts/`` on ``sys.path``. Needs the ``book`` extras (nbclient); nothing is
 imported from them until a notebook runs.
 """
 
