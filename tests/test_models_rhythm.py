@@ -32,7 +32,7 @@ def _trained_like(model: torch.nn.Module) -> torch.nn.Module:
 MODELS = {
     "fcn": lambda: FCN(n_rhythm=4),
     "fcn-linear-rhythm": lambda: FCN(n_rhythm=4, rhythm_hidden=0),
-    "lstm": lambda: LSTMClassifier(n_rhythm=4),
+    "lstm": lambda: LSTMClassifier(n_rhythm=4, segment_length=8),
 }
 
 
