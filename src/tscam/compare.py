@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tscam._arrays import to_numpy
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 
 __all__ = [
     "evidence_shares",

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

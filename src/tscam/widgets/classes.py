@@ -12,7 +12,7 @@ import ipywidgets as w
 import numpy as np
 
 from tscam.aggregate import NORMALIZATIONS, SUBSETS, class_average
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting.classes import plot_class_average
 from tscam.widgets._render import Redraw, figure_png, new_figure
 
