@@ -52,9 +52,7 @@ CLASS_PALETTE: tuple[str, ...] = tuple(
 )
 
 
-def class_colors(
-    classes: Sequence[str], colors: Mapping[str, str] | None = None
-) -> dict[str, str]:
+def class_colors(classes: Sequence[str], colors: Mapping[str, str] | None = None) -> dict[str, str]:
     """``{class name: colour}`` for ``classes`` in their index order: ``colors[name]`` where the
     caller gives one, else :data:`CLASS_PALETTE` by the class's index."""
     given = dict(colors or {})
@@ -62,6 +60,7 @@ def class_colors(
         str(c): given.get(str(c), CLASS_PALETTE[i % len(CLASS_PALETTE)])
         for i, c in enumerate(classes)
     }
+
 
 #: Colour of the beat itself when it is drawn over a heatmap.
 BEAT_COLOR = "#222222"
