@@ -71,8 +71,8 @@ def _counted_card(name: str, split: str) -> dict:
 
 
 def test_comparison_table_baseline_models_and_published_rows(tmp_path):
-    from tscam.models.cards import comparison_table, majority_baseline
     from tscam.data.published import SCORED_CLASSES, PublishedResult, published_results
+    from tscam.models.cards import comparison_table, majority_baseline
 
     for name, split in (("m-inter", "inter"), ("m-intra", "intra")):
         (tmp_path / f"{name}.json").write_text(json.dumps(_counted_card(name, split)))
