@@ -63,6 +63,7 @@ from tscam.plotting.rhythm import (  # noqa: F401 (rhythm features and logit par
 
 __all__ = [
     "CLASS_PALETTE",
+    "class_colors",
     "OKABE_ITO",
     "RELEVANCE_CMAP",
     "SIGNED_CMAP",

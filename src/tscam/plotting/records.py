@@ -25,7 +25,6 @@ from tscam.plotting.colors import BEAT_COLOR, OKABE_ITO, class_colors
 
 if TYPE_CHECKING:
     from tscam.aggregate import ClassAverage
-    from tscam.data.raw import RecordExcerpt
 
 __all__ = [
     "TYPICAL_WAVES",
@@ -57,14 +56,16 @@ _WAVE_COLORS = {
 
 
 def plot_record_excerpt(
-    excerpt: RecordExcerpt,
+    excerpt: Any,
     ax: Axes | None = None,
     *,
     title: str | None = None,
     colors: Mapping[str, str] | None = None,
 ) -> Figure:
-    """A raw excerpt of a record (:func:`tscam.data.raw.record_excerpt`): the signal in its
-    units against seconds from the start of the record, and above every annotated beat its
+    """A raw excerpt of a record (such as :func:`tscam.data.raw.record_excerpt` returns: ``time``,
+    ``signal``, ``ann_time``, ``ann_symbol``, ``ann_class``, ``record``, ``lead``, ``units``,
+    ``fs``, optionally ``class_names``): the signal in its units against seconds from the
+    start of the record, and above every annotated beat its
     symbol, coloured by its class (legend: the classes present), with a dotted line down to the
     signal. A class's colour is ``colors[name]`` if given, else its index in the excerpt's
     ``class_names`` (:func:`tscam.plotting.colors.class_colors`). Returns the figure."""

@@ -55,7 +55,7 @@ def plot_rhythm_by_class(
     left = [c for i, c in enumerate(classes) if 0 < (yy == i).sum() < min_beats]
     data = [v[yy == i] for i, _ in shown]
     box = ax.boxplot(data, showfliers=False, patch_artist=True, widths=0.6)
-    for patch, (i, c) in zip(box["boxes"], shown, strict=True):
+    for patch, (i, _) in zip(box["boxes"], shown, strict=True):
         patch.set_facecolor(_class_color(i))
         patch.set_alpha(0.6)
     ax.set_xticks(
