@@ -273,3 +273,29 @@ def test_no_literal_aami_class_lists_outside_tscam_data():
         f"literal AAMI class lists outside tscam.data: {offenders}; take the classes from the "
         "beats (class_names), the card (card['classes']) or a classes= argument."
     )
+
+
+def test_the_contract_reads_the_beats_and_has_no_dataset_defaults(three_classes):
+    from tscam.contract import class_names_of, rhythm_of, sampling_of, time_axis_of
+
+    d = three_classes
+    assert class_names_of(d) == ("alpha", "beta", "gamma")
+    assert class_names_of(d, ["x", "y", "z"]) == ("x", "y", "z")  # an argument wins
+    with pytest.raises(ValueError, match="classes="):
+        class_names_of(np.zeros(3))
+    assert sampling_of(d) == (50.0, 50) and sampling_of(d, fs=100) == (100.0, 50)
+    with pytest.raises(ValueError, match="No fs and r_index"):
+        sampling_of(np.zeros((2, 187)))
+    assert time_axis_of(np.zeros((2, 187)), 187) is None  # plain arrays: sample index
+    np.testing.assert_allclose(time_axis_of(d, 150), d.t)
+    with pytest.raises(ValueError, match="no rhythm features"):
+        rhythm_of(d)
+    from types import SimpleNamespace
+
+    beats = SimpleNamespace(y=np.zeros(2), rhythm=np.ones((2, 2)), rhythm_names=("a", "b"))
+    r, names = rhythm_of(beats)
+    assert r.shape == (2, 2) and names == ("a", "b")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        rhythm_of(SimpleNamespace(y=np.zeros(1), rhythm=[[np.nan, 1.0]], rhythm_names="ab"))
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        rhythm_of(SimpleNamespace(y=np.zeros(2), rhythm=np.ones((2, 2)), rhythm_names="abc"))
