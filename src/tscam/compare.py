@@ -204,7 +204,7 @@ def _non_negative(maps: Any, who: str) -> np.ndarray:
 def map_centre(maps: Any, t: Any = None) -> np.ndarray:
     """Centre of mass in time of each non-negative map: ``sum(t * m) / sum(m)``, shape (n,).
 
-    ``t`` gives the time of each sample (e.g. ``DEFAULT_SPEC.time_axis()``, seconds from the
+    ``t`` gives the time of each sample (e.g. ``beats.t``, seconds from the
     R peak); by default the sample index 0, 1, .... A map that is zero everywhere has no centre:
     NaN.
     """
@@ -221,7 +221,7 @@ def evidence_width(maps: Any, t: Any = None, level: float = 0.5) -> np.ndarray:
     of such samples times the sample spacing, shape (n,).
 
     The samples need not be contiguous (a map with two separate bumps counts both). With ``t``
-    (equally spaced times, e.g. ``DEFAULT_SPEC.time_axis()``) the width is in the units of
+    (equally spaced times, e.g. ``beats.t``) the width is in the units of
     ``t``; by default in samples. A map that is zero everywhere has no peak: NaN.
     """
     if not 0.0 < level <= 1.0:
