@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 import torch
 
-from tscam.aggregate import averages_to_dict, class_average, normalize_maps
+from tscam.aggregate import averages_to_dict, normalize_maps
+from tscam.aggregate import class_average as _class_average
 from tscam.data import CLASSES, Beats
+
+
+def class_average(*args, **kwargs):
+    """:func:`tscam.aggregate.class_average` with the course's classes, for the plain arrays
+    of these tests (plain arrays carry no class names)."""
+    kwargs.setdefault("classes", CLASSES)
+    return _class_average(*args, **kwargs)
+
 
 T = 187
 
@@ -209,3 +218,15 @@ def test_mismatched_shapes_and_labels_raise_clear_errors():
         class_average(np.ones(5), np.zeros((1, 5)), np.zeros(1, int))
     with pytest.raises(ValueError, match="y_true is required"):
         class_average(np.ones((3, 5)), np.zeros((3, 5)))
+
+
+def test_plain_arrays_need_class_names_and_get_no_time_axis():
+    with pytest.raises(ValueError, match="classes="):
+        _class_average(np.ones((3, 5)), np.zeros((3, 5)), np.zeros(3, int))
+    out = _class_average(np.ones((3, 5)), np.zeros((3, 5)), np.zeros(3, int), classes=("a",))
+    assert list(out) == ["a"] and out["a"].t is None  # drawn by sample index
+    t = np.linspace(-0.2, 0.2, 5)
+    timed = _class_average(np.ones((3, 5)), np.zeros((3, 5)), np.zeros(3, int), classes="a", t=t)
+    np.testing.assert_allclose(timed["a"].t, t)
+    with pytest.raises(ValueError, match="t has 4 values"):
+        _class_average(np.ones((3, 5)), np.zeros((3, 5)), np.zeros(3, int), classes="a", t=t[:4])

@@ -88,9 +88,12 @@ def test_top_share_is_the_fraction_for_equal_beats_and_near_one_for_one_giant():
 def test_typical_beats_picks_the_beat_nearest_the_class_mean_within_the_mask():
     x = np.array([[0.0, 0], [1, 1], [2, 2], [10, 10], [11, 11]])
     y = np.array([0, 0, 0, 2, 2])
-    assert typical_beats(x, y) == {"N": 1, "V": 3}  # ties go to the first
+    names = ("N", "S", "V")
+    assert typical_beats(x, y, classes=names) == {"N": 1, "V": 3}  # ties go to the first
     among = np.array([True, False, True, False, False])
     # N: beat 1 is excluded, beats 0 and 2 are equally near (first wins); V: none allowed -> all
-    assert typical_beats(x, y, among) == {"N": 0, "V": 3}
+    assert typical_beats(x, y, among, names) == {"N": 0, "V": 3}
     with pytest.raises(ValueError, match="one label per beat"):
-        typical_beats(x, y[:3])
+        typical_beats(x, y[:3], classes=names)
+    with pytest.raises(ValueError, match="classes="):  # plain arrays carry no class names
+        typical_beats(x, y)

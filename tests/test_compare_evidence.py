@@ -96,13 +96,30 @@ def test_qrs_width_keeps_the_zeroed_start_out():
 
 
 def test_qrs_width_flat_beats_and_bad_input():
-    assert np.isnan(qrs_width(np.zeros((2, 187)))).all()
+    assert np.isnan(qrs_width(np.zeros((2, 187)), fs=125, r_index=112)).all()
     with pytest.raises(ValueError, match="onset"):
-        qrs_width(np.zeros((2, 187)), onset=[0])
+        qrs_width(np.zeros((2, 187)), fs=125, r_index=112, onset=[0])
     with pytest.raises(ValueError, match="r_index"):
-        qrs_width(np.zeros(20), r_index=30)
+        qrs_width(np.zeros(20), fs=125, r_index=30)
     with pytest.raises(ValueError, match="level"):
-        qrs_width(np.zeros(20), r_index=10, level=2)
+        qrs_width(np.zeros(20), fs=125, r_index=10, level=2)
+    # plain arrays carry no sampling rate or R peak: asked for, by name
+    with pytest.raises(ValueError, match=r"No fs and r_index.*fs=\.\.\., r_index=\.\.\."):
+        qrs_bounds(np.zeros((2, 187)))
+    with pytest.raises(ValueError, match="No r_index"):
+        qrs_width(np.zeros((2, 187)), fs=125)
+
+
+def test_qrs_width_reads_the_rate_and_r_peak_from_the_beats():
+    from tscam.data import SyntheticBeats
+
+    x = np.zeros((1, 40))
+    x[0, 18:23] = [0.0, 1.0, 2.0, 1.0, 0.0]  # a triangle around sample 20
+    beats = SyntheticBeats(x, np.zeros(1, np.int64), x > 0, ("a",), fs=100, r_index=20)
+    assert qrs_width(beats)[0] == pytest.approx(qrs_width(x, fs=100, r_index=20)[0])
+    assert qrs_width(beats)[0] == pytest.approx(0.04)
+    # an explicit rate wins over the beats' own
+    assert qrs_width(beats, fs=50)[0] == pytest.approx(0.08)
 
 
 def test_qrs_width_real_bundle_branch_block_beats_are_wide(mitdb_dir):

@@ -38,8 +38,10 @@ def test_table_has_one_column_per_model_and_the_cards_numbers(cards_dir):
     assert rows["accuracy"] == "| accuracy | 98.8 % | 98.8 % |"
     assert rows["Se S"] == "| Se S | 25.0 % | n/a |"
     assert rows["PPV F"] == "| PPV F | 80.0 % | 80.0 % |"
-    assert "Se Q" not in rows  # default classes: N, S, V, F
-    assert len(lines) == 2 + 4 + 2 * 4
+    assert rows["Se Q"] == "| Se Q | 90.0 % | 90.0 % |"  # default: the card's own classes
+    assert len(lines) == 2 + 4 + 2 * 5
+    chosen = cards_table(["a-inter"], classes=("N", "S"), directory=cards_dir).splitlines()
+    assert [r.split(" | ")[0].strip("| ") for r in chosen[6:]] == ["Se N", "Se S", "PPV N", "PPV S"]
 
 
 def test_table_rejects_bad_requests(cards_dir):
@@ -69,12 +71,12 @@ def _counted_card(name: str, split: str) -> dict:
 
 
 def test_comparison_table_baseline_models_and_published_rows(tmp_path):
+    from tscam.data.published import SCORED_CLASSES, PublishedResult, published_results
     from tscam.models.cards import comparison_table, majority_baseline
-    from tscam.models.published import PublishedResult, published_results
 
     for name, split in (("m-inter", "inter"), ("m-intra", "intra")):
         (tmp_path / f"{name}.json").write_text(json.dumps(_counted_card(name, split)))
-    base = majority_baseline(_counted_card("x", "inter"))
+    base = majority_baseline(_counted_card("x", "inter"), SCORED_CLASSES)
     # always N: accuracy 80 %, N Se 100 / PPV 80, F1_N = 2 * 80 / 180; macro over N S V F
     assert base["accuracy"] == pytest.approx(80.0)
     assert base["macro_f1"] == pytest.approx(100 * (2 * 0.8 / 1.8) / 4)
@@ -83,7 +85,7 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
         se={"N": "90", "S": "80", "V": "70", "F": "60"},
         ppv={"N": "99.0", "S": "40", "V": "70", "F": "10"},
     )  # fmt: skip
-    table = comparison_table(["m-inter"], [paper], directory=tmp_path).splitlines()
+    table = comparison_table(["m-inter"], [paper], SCORED_CLASSES, tmp_path).splitlines()
     assert table[0].startswith("| model | accuracy | macro-F1 (NSVF) | Se N | PPV N |")
     assert table[2] == (
         "| always N (majority baseline) | 80.0 | 22.2 | 100.0 | 80.0 | 0.0 | n/a | 0.0 | n/a "
@@ -102,6 +104,9 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
         f"| Paper 2000 {{cite}}`paper2000` | 91 | {sum(f1) / 4:.1f} | 90 | 99.0 | 80 | 40 | 70 "
         "| 70 | 60 | 10 |"
     )
+    # without classes: the card's own (Q too, whose undefined PPV is n/a)
+    whole = comparison_table(["m-inter"], directory=tmp_path).splitlines()
+    assert whole[0].startswith("| model | accuracy | macro-F1 (NSVFQ) |") and len(whole) == 4
     with pytest.raises(ValueError, match="one split"):
         comparison_table(["m-inter", "m-intra"], directory=tmp_path)
     with pytest.raises(ValueError, match="split must be"):
@@ -110,3 +115,14 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
     inter = published_results("inter")
     assert inter[0].cite == "dechazal2004" and len(inter) >= 3
     assert all(p.source and p.protocol for p in published_results("intra") + inter)
+
+
+def test_scored_classes_come_from_the_card():
+    from tscam.models.cards import scored_classes
+
+    card = _counted_card("m", "inter")  # supports N 80, S 10, V 8, F 2, Q 0
+    assert scored_classes(card, min_support=5) == ["N", "S", "V"]
+    assert scored_classes(card) == ["N"]  # at least 20 test beats
+    assert scored_classes({**card, "scored_classes": ["S", "V"]}) == ["S", "V"]
+    other = {**card, "classes": ["a", "b"], "metrics": None}
+    assert scored_classes(other) == ["a", "b"]  # no test metrics: every class of the card

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from types import SimpleNamespace  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -14,8 +16,18 @@ from matplotlib.collections import LineCollection, QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from tscam import plotting as P  # noqa: E402
-from tscam.aggregate import class_average  # noqa: E402
-from tscam.data import DEFAULT_SPEC  # noqa: E402
+from tscam.aggregate import class_average as _class_average  # noqa: E402
+from tscam.data import CLASSES, DEFAULT_SPEC  # noqa: E402
+
+
+def class_average(*args, **kwargs):
+    """:func:`tscam.aggregate.class_average` with the course's classes, for the plain arrays
+    of these tests (plain arrays carry no class names)."""
+    kwargs.setdefault("classes", CLASSES)
+    if np.shape(args[1])[-1] == DEFAULT_SPEC.length:  # the course's window: its time axis
+        kwargs.setdefault("t", DEFAULT_SPEC.time_axis())
+    return _class_average(*args, **kwargs)
+
 
 T = 187
 
@@ -40,7 +52,7 @@ def colorbar_labels(fig: Figure) -> list[str]:
 
 
 def test_plot_beat_uses_seconds_from_the_r_peak_for_course_beats(beat):
-    fig = P.plot_beat(beat, label="a beat")
+    fig = P.plot_beat(beat, label="a beat", t=SimpleNamespace(t=DEFAULT_SPEC.time_axis()))
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.lines[0].get_xdata(), DEFAULT_SPEC.time_axis())
@@ -58,7 +70,9 @@ def test_plot_beat_uses_sample_index_for_other_lengths_and_draws_into_given_ax()
 
 
 def test_line_heatmap_colours_each_sample_by_its_value(beat, heat):
-    fig = P.plot_beat_heatmap(beat, heat, cbar_label="Grad-CAM relevance for class V (a.u.)")
+    fig = P.plot_beat_heatmap(
+        beat, heat, cbar_label="Grad-CAM relevance for class V (a.u.)", t=DEFAULT_SPEC.time_axis()
+    )
     ax = fig.axes[0]
     (lc,) = [c for c in ax.collections if isinstance(c, LineCollection)]
     np.testing.assert_allclose(lc.get_array(), heat)
@@ -113,7 +127,7 @@ def test_relevance_label():
 
 
 def test_segments_picture_has_ten_boundaries_and_numbers_one_to_eleven(beat):
-    fig = P.plot_segments(beat)
+    fig = P.plot_segments(beat, t=DEFAULT_SPEC.time_axis())
     ax = fig.axes[0]
     dashed = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
     assert len(dashed) == 10
@@ -220,15 +234,17 @@ def test_confusion_matrix_rows_are_fractions_of_the_true_class():
     texts = [t.get_text() for t in ax.texts]
     assert texts[0] == "80.0 %\n8" and texts[5] == "25.0 %\n1" and texts[15] == "–"
     assert colorbar_labels(fig) == ["fraction of the true class"]
-    fig = P.plot_confusion(cm, normalize=False)
+    fig = P.plot_confusion(cm, CLASSES, normalize=False)
     assert fig.axes[0].texts[0].get_text() == "8"
     with pytest.raises(ValueError, match="5 x 5"):
-        P.plot_confusion(np.ones((3, 3)))
+        P.plot_confusion(np.ones((3, 3)), CLASSES)
+    with pytest.raises(ValueError, match="classes="):  # a matrix carries no class names
+        P.plot_confusion(cm)
 
 
 def test_architecture_figure_names_the_blocks():
     fig0, ax = plt.subplots()
-    assert P.plot_architecture_fcn(ax=ax) is fig0
+    assert P.plot_architecture_fcn(ax=ax, classes=CLASSES) is fig0
     text = " ".join(t.get_text() for t in ax.texts)
     for part in ("128 filters, k = 8", "256 filters, k = 5", "128 filters, k = 3", "softmax"):
         assert part in text
@@ -240,5 +256,5 @@ def test_plot_functions_change_no_global_settings(beat, heat, averages):
     P.plot_beat_heatmap(beat, heat)
     P.plot_segments(beat, heatmap=np.arange(11.0))
     P.plot_class_grid(averages)
-    P.plot_architecture_fcn()
+    P.plot_architecture_fcn(classes=CLASSES)
     assert dict(matplotlib.rcParams) == before

@@ -14,9 +14,11 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from tscam import plotting as P  # noqa: E402
 from tscam.aggregate import class_average  # noqa: E402
-from tscam.data import DEFAULT_SPEC  # noqa: E402
+from tscam.data import CLASSES, DEFAULT_SPEC  # noqa: E402
 from tscam.data.raw import RecordExcerpt  # noqa: E402
-from tscam.plotting import CLASS_COLORS  # noqa: E402
+from tscam.plotting import CLASS_PALETTE  # noqa: E402
+
+T = DEFAULT_SPEC.time_axis()  # seconds relative to the R peak of the course's 187-sample window
 
 
 def _excerpt() -> RecordExcerpt:
@@ -48,16 +50,19 @@ def test_record_excerpt_draws_signal_and_symbols_coloured_by_class():
     symbols = [t for t in ax.texts if t.get_text() in {"N", "A", "V"}]
     assert [t.get_text() for t in symbols] == ["N", "A", "V", "N"]
     np.testing.assert_allclose([t.get_position()[0] for t in symbols], ex.ann_sample / 360)
-    assert to_hex(symbols[1].get_color()) == CLASS_COLORS["S"].lower()
+    assert to_hex(symbols[1].get_color()) == CLASS_PALETTE[CLASSES.index("S")].lower()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["class N", "class S", "class V"]  # only the classes present
     assert ax.get_ylabel() == "lead MLII (mV)" and "record" in ax.get_xlabel()
+    # a caller's colour wins over the palette
+    mine = P.plot_record_excerpt(ex, colors={"S": "#123456"}).axes[0]
+    assert to_hex([t for t in mine.texts if t.get_text() == "A"][0].get_color()) == "#123456"
 
 
 def test_beat_window_marks_waves_previous_r_and_rr():
     x = np.zeros(187)
     x[112] = 5.0
-    fig = P.plot_beat_window(x, prev_r=-0.8)
+    fig = P.plot_beat_window(x, prev_r=-0.8, t=T)
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
     for name in P.records.TYPICAL_WAVES:
@@ -69,26 +74,31 @@ def test_beat_window_marks_waves_previous_r_and_rr():
     assert len(spans) >= len(P.records.TYPICAL_WAVES)
     bare = P.plot_beat_window(x, waves=None)
     assert not any(t.get_text() == "QRS" for t in bare.axes[0].texts)
+    assert bare.axes[0].get_xlabel() == "sample"  # no time axis given: sample indices
+    with pytest.raises(ValueError, match="pass t="):
+        P.plot_beat_window(x)  # the waves are in seconds
 
 
 def test_beat_window_rejects_a_previous_r_outside_the_window():
     with pytest.raises(ValueError, match="outside the window"):
-        P.plot_beat_window(np.zeros(187), prev_r=-(DEFAULT_SPEC.seconds_before + 0.1))
+        P.plot_beat_window(np.zeros(187), prev_r=-(DEFAULT_SPEC.seconds_before + 0.1), t=T)
     with pytest.raises(ValueError, match="outside the window"):
-        P.plot_beat_window(np.zeros(187), prev_r=0.2)
+        P.plot_beat_window(np.zeros(187), prev_r=0.2, t=T)
 
 
 def test_class_means_draw_mean_and_band_per_class_with_beats():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(30, 187))
     y = np.array([0] * 20 + [2] * 10)
-    avgs = class_average(np.zeros_like(x), x, y)
+    avgs = class_average(np.zeros_like(x), x, y, classes=CLASSES, t=T)
     fig = P.plot_class_means(avgs)
     panels = [a for a in fig.axes if a.lines]
     assert len(panels) == 2  # N and V; S, F, Q have no beats
     np.testing.assert_allclose(panels[1].lines[0].get_ydata(), x[20:].mean(0))
     assert panels[1].get_title() == "class V (n = 10)"
-    assert to_hex(panels[1].lines[0].get_color()) == CLASS_COLORS["V"].lower()
+    assert to_hex(panels[1].lines[0].get_color()) == CLASS_PALETTE[2].lower()  # V: index 2
+    recoloured = P.plot_class_means(avgs, colors={"V": "#654321"})
+    assert to_hex([a for a in recoloured.axes if a.lines][1].lines[0].get_color()) == "#654321"
     band = panels[0].collections[0].get_paths()[0].vertices[:, 1]
     mean, std = x[:20].mean(0), x[:20].std(0)
     assert band.max() == pytest.approx((mean + std).max())
@@ -116,22 +126,24 @@ def test_split_records_bars_count_beats_per_record_up_and_down():
 
 def test_beat_prediction_draws_probabilities_and_marks_the_classes():
     p = np.array([0.1, 0.7, 0.1, 0.05, 0.05])
-    fig = P.plot_beat_prediction(np.zeros(187), p, true="N")
+    fig = P.plot_beat_prediction(np.zeros(187), p, true="N", classes=CLASSES)
     ax_beat, ax_bar = fig.axes[:2]
     assert [b.get_width() for b in ax_bar.patches] == pytest.approx(p.tolist())
-    assert to_hex(ax_bar.patches[1].get_facecolor()) == CLASS_COLORS["S"].lower()
-    assert to_hex(ax_bar.patches[0].get_facecolor()) != CLASS_COLORS["N"].lower()
+    assert to_hex(ax_bar.patches[1].get_facecolor()) == CLASS_PALETTE[1].lower()
+    assert to_hex(ax_bar.patches[0].get_facecolor()) != CLASS_PALETTE[0].lower()
     assert [t.get_text() for t in ax_bar.get_yticklabels()][0] == "N (true)"
     assert ax_beat.get_title() == "true N, predicted S (p = 0.70)"
 
 
 def test_beat_prediction_rejects_logits_and_wrong_lengths():
     with pytest.raises(ValueError, match="softmax"):
-        P.plot_beat_prediction(np.zeros(187), np.array([3.0, -1.0, 0.0, 0.0, 0.0]))
+        P.plot_beat_prediction(np.zeros(187), np.array([3.0, -1.0, 0.0, 0.0, 0.0]), classes=CLASSES)
     with pytest.raises(ValueError, match="5 classes"):
-        P.plot_beat_prediction(np.zeros(187), np.array([0.5, 0.5]))
+        P.plot_beat_prediction(np.zeros(187), np.array([0.5, 0.5]), classes=CLASSES)
     with pytest.raises(ValueError, match="not a class"):
-        P.plot_beat_prediction(np.zeros(187), np.full(5, 0.2), true=7)
+        P.plot_beat_prediction(np.zeros(187), np.full(5, 0.2), true=7, classes=CLASSES)
+    with pytest.raises(ValueError, match="classes="):  # plain arrays carry no class names
+        P.plot_beat_prediction(np.zeros(187), np.full(5, 0.2))
 
 
 def test_class_counts_bars_are_the_counts_grouped_by_set():
@@ -189,7 +201,7 @@ def test_training_history_draws_the_loss_on_a_second_axis():
 def test_beat_window_shades_the_masked_start():
     x = np.zeros(187)
     x[112] = 5.0
-    fig = P.plot_beat_window(x, onset=60, prev_r=-0.8)
+    fig = P.plot_beat_window(x, onset=60, prev_r=-0.8, t=T)
     ax = fig.axes[0]
     assert "set to 0 (previous beat)" in [t.get_text() for t in ax.texts]
     hatched = [p for p in ax.patches if p.get_hatch()]
@@ -197,7 +209,7 @@ def test_beat_window_shades_the_masked_start():
     t = DEFAULT_SPEC.time_axis()
     x0 = hatched[0].get_x()
     assert x0 < t[0] and x0 + hatched[0].get_width() == pytest.approx((t[59] + t[60]) / 2)
-    unmasked = P.plot_beat_window(x, onset=0).axes[0]
+    unmasked = P.plot_beat_window(x, onset=0, t=T).axes[0]
     assert not [p for p in unmasked.patches if p.get_hatch()]
     with pytest.raises(ValueError, match="onset"):
-        P.plot_beat_window(x, onset=200)
+        P.plot_beat_window(x, onset=200, t=T)

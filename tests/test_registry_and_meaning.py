@@ -4,7 +4,8 @@ constants outside tscam.data.
 - A toy method registered once shows up in the explorer, the evaluation table and a plot legend.
 - A 3-class dataset of 150 samples at 50 Hz gets its own class names and time axis in the
   aggregation, the plots and both explorers.
-- No module outside tscam.data imports tscam.data.records (class names, sampling rates).
+- No module outside tscam.data imports anything from tscam.data (train, crossval and the
+  chapters' checkers in exercises/ may), and none spells the AAMI classes as a literal.
 """
 
 from __future__ import annotations
@@ -168,28 +169,133 @@ def test_both_explorers_on_three_classes_of_150_samples_at_50_hz(three_classes, 
     assert panels[0].get_xlabel() in ("time relative to the R peak (s)", "")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+#: Modules that may know MIT-BIH besides tscam.data: training on it, and the chapters' checkers.
+MAY_IMPORT_DATA = ("train.py", "crossval.py", "exercises")
+#: The AAMI class letters; a literal of three or more of them outside tscam.data is a class list.
+AAMI_LETTERS = frozenset("NSVFQ")
+
+
+def _module_of(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(source: str, module: str = "tscam.x") -> set[str]:
+    """Every module ``source`` imports (also under ``if TYPE_CHECKING`` or inside functions),
+    relative imports resolved against ``module``, and ``from P import name`` as ``P.name``."""
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            found.add(node.module)
-            found.update(f"{node.module}.{a.name}" for a in node.names)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: -node.level]
+                base = ".".join([*package, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{a.name}" for a in node.names)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
     return found
 
 
-def test_no_module_outside_tscam_data_imports_the_mitdb_records():
-    # tscam.train trains on MIT-BIH (its labels are the AAMI classes by definition)
-    allowed = {SRC / "train.py"}
+def _imports_data(source: str, module: str = "tscam.x") -> bool:
+    return any(m == "tscam.data" or m.startswith("tscam.data.") for m in _imports(source, module))
+
+
+def _class_literals(source: str) -> list[str]:
+    """String constants and tuples/lists/sets of string constants that spell three or more
+    distinct AAMI class letters, such as ``("N", "S", "V", "F", "Q")`` or ``"NSVF"``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        letters = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            letters = list(node.value)
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        ):
+            letters = [e.value for e in node.elts]
+        if (
+            letters
+            and len(letters) >= 3
+            and set(letters) <= AAMI_LETTERS
+            and len(set(letters)) == len(letters)
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def _outside_data() -> list[Path]:
+    return [p for p in sorted(SRC.rglob("*.py")) if p.relative_to(SRC).parts[0] != "data"]
+
+
+def test_the_guards_catch_what_they_look_for():
+    for source in (
+        "import tscam.data",
+        "from tscam import data",
+        "from tscam.data import CLASSES",
+        "from tscam.data.records import MITDB_FS",
+        "def f():\n    from tscam.data.beats import DEFAULT_SPEC",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from tscam.data.raw import R",
+    ):
+        assert _imports_data(source), source
+    assert _imports_data("from ..data import CLASSES", "tscam.plotting.colors")
+    assert _imports_data("from .data.records import CLASSES", "tscam.compare")
+    assert not _imports_data("from tscam.contract import class_names_of\nimport tscam.datax")
+    for source in ('C = ("N", "S", "V", "F", "Q")', 'C = "NSVFQ"', "f(classes=['N', 'S', 'V'])",
+                   'x = {"V", "F", "Q"}', 'c = ("N", "S", "V", "F")'):  # fmt: skip
+        assert _class_literals(source), source
+    for source in ('s = "N"', 'x = ("N", "S")', 'w = "FNS!"', 'z = ("N", "N", "N")',
+                   'u = "SVG"', 'd = {"N": 1, "S": 2, "V": 3}'):  # fmt: skip
+        assert not _class_literals(source), source
+
+
+def test_no_module_outside_tscam_data_imports_tscam_data():
+    """Only tscam.data knows MIT-BIH; training (train, crossval) and the chapters' checkers
+    (exercises/) may use it. Everything else reads beats through tscam.contract."""
     offenders = [
         str(p.relative_to(SRC))
-        for p in sorted(SRC.rglob("*.py"))
-        if "data" not in p.relative_to(SRC).parts[:1]
-        and p not in allowed
-        and any(
-            m == "tscam.data.records" or m.startswith("tscam.data.records.") for m in _imports(p)
-        )
+        for p in _outside_data()
+        if p.relative_to(SRC).parts[0] not in MAY_IMPORT_DATA
+        and _imports_data(p.read_text(encoding="utf-8"), _module_of(p))
     ]
-    assert not offenders, f"modules importing tscam.data.records: {offenders}"
+    assert not offenders, (
+        f"modules importing tscam.data: {offenders}; take class names, rate and time axis from "
+        "the beats through tscam.contract, or take them as arguments."
+    )
+
+
+def test_no_literal_aami_class_lists_outside_tscam_data():
+    offenders = {
+        str(p.relative_to(SRC)): found
+        for p in _outside_data()
+        if (found := _class_literals(p.read_text(encoding="utf-8")))
+    }
+    assert not offenders, (
+        f"literal AAMI class lists outside tscam.data: {offenders}; take the classes from the "
+        "beats (class_names), the card (card['classes']) or a classes= argument."
+    )
+
+
+def test_the_contract_reads_the_beats_and_has_no_dataset_defaults(three_classes):
+    from tscam.contract import class_names_of, rhythm_of, sampling_of, time_axis_of
+
+    d = three_classes
+    assert class_names_of(d) == ("alpha", "beta", "gamma")
+    assert class_names_of(d, ["x", "y", "z"]) == ("x", "y", "z")  # an argument wins
+    with pytest.raises(ValueError, match="classes="):
+        class_names_of(np.zeros(3))
+    assert sampling_of(d) == (50.0, 50) and sampling_of(d, fs=100) == (100.0, 50)
+    with pytest.raises(ValueError, match="No fs and r_index"):
+        sampling_of(np.zeros((2, 187)))
+    assert time_axis_of(np.zeros((2, 187)), 187) is None  # plain arrays: sample index
+    np.testing.assert_allclose(time_axis_of(d, 150), d.t)
+    with pytest.raises(ValueError, match="no rhythm features"):
+        rhythm_of(d)
+    from types import SimpleNamespace
+
+    beats = SimpleNamespace(y=np.zeros(2), rhythm=np.ones((2, 2)), rhythm_names=("a", "b"))
+    r, names = rhythm_of(beats)
+    assert r.shape == (2, 2) and names == ("a", "b")
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        rhythm_of(SimpleNamespace(y=np.zeros(1), rhythm=[[np.nan, 1.0]], rhythm_names="ab"))
+    with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
+        rhythm_of(SimpleNamespace(y=np.zeros(2), rhythm=np.ones((2, 2)), rhythm_names="abc"))

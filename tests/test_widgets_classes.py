@@ -30,7 +30,9 @@ def data():
 
 def test_builds_and_redraws_on_every_control(data):
     maps, x, y, pred = data
-    box = class_explorer(maps, x, y, pred)
+    with pytest.raises(ValueError, match="classes="):  # plain arrays carry no class names
+        class_explorer(maps, x, y, pred)
+    box = class_explorer(maps, x, y, pred, classes=("N", "S", "V", "F", "Q"))
     assert isinstance(box, w.VBox)
     assert bytes(box.image.value).startswith(PNG)
     assert set(box.controls) == {"model", "class", "subset", "normalize", "band"}

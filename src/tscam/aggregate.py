@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from tscam._arrays import to_numpy
-from tscam.data.meaning import class_names_of, time_axis_of
+from tscam.contract import class_names_of, time_axis_of
 
 NORMALIZATIONS = ("none", "max", "minmax")
 GROUP_BY = ("true", "pred")
@@ -184,6 +184,7 @@ def class_average(
     normalize: str = "max",
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
     classes: Sequence[str] | None = None,
+    t: Any = None,
 ) -> dict[str, ClassAverage]:
     """Average maps and beats per class; returns ``{class name: ClassAverage}`` for every class.
 
@@ -208,9 +209,10 @@ def class_average(
         Levels of the quantile maps (per time step, over the beats of the class).
 
     ``classes``: names of the class indices; default: the beats' own ``class_names`` (a
-    :class:`tscam.data.Beats` or :class:`~tscam.data.SyntheticBeats`), else the AAMI classes
-    (:func:`tscam.data.meaning.class_names_of`). A beats object also gives each average its
-    time axis ``t``.
+    :class:`tscam.data.Beats` or :class:`~tscam.data.SyntheticBeats`); plain arrays need
+    ``classes`` (:func:`tscam.contract.class_names_of` raises without them). ``t``: the time
+    axis of the beats (seconds relative to the R peak, one value per sample); default: the
+    beats object's own ``t``; plain arrays without ``t`` are drawn by sample index.
 
     Every class of ``classes`` gets an entry; a class without beats has ``n == 0`` and NaN
     arrays, so callers can report it instead of crashing.
@@ -221,7 +223,7 @@ def class_average(
         raise ValueError(f"subset must be one of {SUBSETS}; got {subset!r}.")
     classes = class_names_of(beats_x, classes)
     beats_x_in = beats_x
-    t = getattr(beats_x, "t", None)  # the beats' own time axis, if they carry one
+    t_given = t
     if hasattr(beats_x, "x") and hasattr(beats_x, "y"):  # a tscam.data.Beats
         y_true = beats_x.y if y_true is None else y_true
         beats_x = beats_x.x
@@ -234,8 +236,12 @@ def class_average(
         )
     m = normalize_maps(maps, normalize)  # validates the method and the values
     x = _as_2d(beats_x, "beats_x")
-    if t is not None:
-        t = time_axis_of(beats_x_in, x.shape[1])
+    if t_given is not None:
+        t = to_numpy(t_given, float).reshape(-1)
+        if t.shape != (x.shape[1],):
+            raise ValueError(f"t has {t.size} values but the beats have {x.shape[1]} samples.")
+    else:
+        t = time_axis_of(beats_x_in, x.shape[1])  # the beats' own axis, or None
     n = m.shape[0]
     if x.shape[0] != n:
         raise ValueError(f"maps has {n} rows but beats_x has {x.shape[0]}: one map per beat.")

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tscam._arrays import to_numpy
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of, sampling_of
 
 __all__ = [
     "evidence_shares",
@@ -47,7 +47,10 @@ __all__ = [
 
 
 def _rows(a: Any, name: str) -> np.ndarray:
-    """(n, T) float64 from an array-like or a torch tensor; one map (T,) becomes (1, T)."""
+    """(n, T) float64 from an array-like, a torch tensor or a beats object (its ``x``); one map
+    (T,) becomes (1, T)."""
+    if hasattr(a, "x") and hasattr(a, "class_names"):  # a beats object
+        a = a.x
     arr = to_numpy(a, np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
@@ -153,7 +156,8 @@ def typical_beats(
 
     ``among`` (optional boolean mask, shape (n,)) restricts the choice, e.g. to correctly
     classified beats; a class with no beat in ``among`` falls back to all its beats. Classes
-    without any beat are left out.
+    without any beat are left out. ``x`` is an array (n, T) (then ``classes`` names the class
+    indices of ``y``) or a beats object (its ``x`` and, unless given, its ``class_names``).
     """
     classes = class_names_of(x, classes)
     xx = _rows(x, "x")
@@ -200,7 +204,7 @@ def _non_negative(maps: Any, who: str) -> np.ndarray:
 def map_centre(maps: Any, t: Any = None) -> np.ndarray:
     """Centre of mass in time of each non-negative map: ``sum(t * m) / sum(m)``, shape (n,).
 
-    ``t`` gives the time of each sample (e.g. ``DEFAULT_SPEC.time_axis()``, seconds from the
+    ``t`` gives the time of each sample (e.g. ``beats.t``, seconds from the
     R peak); by default the sample index 0, 1, .... A map that is zero everywhere has no centre:
     NaN.
     """
@@ -217,7 +221,7 @@ def evidence_width(maps: Any, t: Any = None, level: float = 0.5) -> np.ndarray:
     of such samples times the sample spacing, shape (n,).
 
     The samples need not be contiguous (a map with two separate bumps counts both). With ``t``
-    (equally spaced times, e.g. ``DEFAULT_SPEC.time_axis()``) the width is in the units of
+    (equally spaced times, e.g. ``beats.t``) the width is in the units of
     ``t``; by default in samples. A map that is zero everywhere has no peak: NaN.
     """
     if not 0.0 < level <= 1.0:
@@ -234,8 +238,8 @@ def evidence_width(maps: Any, t: Any = None, level: float = 0.5) -> np.ndarray:
 
 def qrs_bounds(
     beats: Any,
-    fs: float = 125.0,
-    r_index: int = 112,
+    fs: float | None = None,
+    r_index: int | None = None,
     search_s: float = 0.15,
     level: float = 0.15,
     onset: Any = None,
@@ -248,17 +252,20 @@ def qrs_bounds(
     beat, ``|x[i + 1] - x[i]|``, within ``search_s`` seconds of the R peak (at ``r_index``), and
     finds the first and the last slope that reach ``level`` times the largest slope in that
     window; the QRS runs from the first sample of the first such slope to the last sample of
-    the last one. ``onset`` (the first kept sample of each window, ``Beats.onset``) keeps the
+    the last one. ``fs`` (Hz) and ``r_index`` come from the beats object (``beats.fs``,
+    ``beats.r_index``) unless given; plain arrays need both (:func:`tscam.contract.sampling_of`).
+    ``onset`` (the first kept sample of each window, ``Beats.onset``) keeps the
     step where a window's zeroed start ends out of the search.
 
     This is a rough, threshold-based measure for comparing groups of beats (e.g. bundle branch
     block beats with normal ones), not a clinical measurement; with the course's band-pass
-    filter and 125 Hz it resolves steps of 8 ms.
+    filter and 125 Hz it resolves steps of 1 / fs = 8 ms.
     """
+    fs, r_index = sampling_of(beats, fs, r_index)
     x = _rows(beats, "beats")
     n, length = x.shape
-    if fs <= 0 or search_s <= 0:
-        raise ValueError(f"fs and search_s must be positive; got {fs} and {search_s}.")
+    if search_s <= 0:
+        raise ValueError(f"search_s must be positive; got {search_s}.")
     if not 0.0 < level <= 1.0:
         raise ValueError(f"level must lie in (0, 1]; got {level}.")
     if not 0 <= r_index < length:
@@ -282,14 +289,16 @@ def qrs_bounds(
     return np.where(flat, -1, first).astype(np.int64), np.where(flat, -1, last).astype(np.int64)
 
 
-def qrs_width(beats: Any, fs: float = 125.0, **options: Any) -> np.ndarray:
+def qrs_width(beats: Any, fs: float | None = None, **options: Any) -> np.ndarray:
     """A simple estimate of the width of the QRS complex of each beat, in seconds, shape (n,):
     ``(stop - start) / fs`` with ``start`` and ``stop`` from :func:`qrs_bounds`, which gets
     ``fs`` and the other keyword ``options`` (``r_index``, ``search_s``, ``level``,
-    ``onset``). A beat that is flat near the R peak has no QRS: NaN.
+    ``onset``); ``fs`` and ``r_index`` default to the beats object's own. A beat that is flat
+    near the R peak has no QRS: NaN.
 
     A rough, threshold-based measure for comparing groups of beats, not a clinical measurement.
     """
+    fs, _ = sampling_of(beats, fs, options.get("r_index"))
     start, stop = qrs_bounds(beats, fs, **options)
     return np.where(start >= 0, (stop - start) / float(fs), np.nan)
 

@@ -59,7 +59,8 @@ def record_folds(beats: Beats, k: int = 4) -> list[tuple[str, ...]]:
 
 def pooled_score(logits: np.ndarray, y: np.ndarray, min_support: int = 20) -> float:
     """Macro-F1 of ``argmax(logits)`` over the classes with at least ``min_support`` beats."""
-    report = classification_report(y, np.asarray(logits).argmax(1))
+    lg = np.asarray(logits)
+    report = classification_report(y, lg.argmax(1), [str(c) for c in range(lg.shape[1])])
     f1 = [m["f1"] or 0.0 for m in report["per_class"].values() if m["support"] >= min_support]
     return float(np.mean(f1)) if f1 else 0.0
 
@@ -160,8 +161,10 @@ def cross_validate(
         "fold_score_per_epoch": [[round(v, 5) for v in f] for f in fold_scores],
         "stop_after": best + 1,
         "offsets": [round(float(v), 4) for v in offsets],
-        "pooled_report": classification_report(beats.y, oof[best].argmax(1)),
-        "pooled_report_offsets": classification_report(beats.y, (oof[best] + offsets).argmax(1)),
+        "pooled_report": classification_report(beats.y, oof[best].argmax(1), beats.class_names),
+        "pooled_report_offsets": classification_report(
+            beats.y, (oof[best] + offsets).argmax(1), beats.class_names
+        ),
         "n_beats": len(beats),
         "wall_time_s": round(time.perf_counter() - t0, 1),
     }

@@ -1,5 +1,6 @@
-"""Classification metrics reported the AAMI way: per-class sensitivity and positive predictive
-value, with accuracy, macro-F1 and the confusion matrix."""
+"""Classification metrics reported the way heartbeat classification reports them (AAMI EC57):
+per-class sensitivity and positive predictive value, with accuracy, macro-F1 and the confusion
+matrix."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -29,6 +30,9 @@ def classification_report(
     y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str] | None = None
 ) -> dict[str, Any]:
     """All metrics of the course in one dict.
+
+    ``classes`` names the class indices of the labels (e.g. ``beats.class_names``); required,
+    since label arrays do not carry their class names.
 
     - ``accuracy``: fraction of beats classified correctly.
     - ``per_class[c]``: ``sensitivity`` (recall, TP / (TP + FN)), ``ppv`` (precision,

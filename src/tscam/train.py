@@ -313,7 +313,7 @@ def fit(
         if val_b is not None:
             lg = predict_logits(net, val_b).numpy()
             val_logits.append(lg)
-            val = classification_report(val_b.y, lg.argmax(1))
+            val = classification_report(val_b.y, lg.argmax(1), val_b.class_names)
             row |= {
                 "val_accuracy": val["accuracy"],
                 "val_macro_f1": val["macro_f1"],
@@ -419,11 +419,11 @@ def train(
     if offsets is not None:
         with torch.no_grad():
             output_layer(net).bias += torch.as_tensor(offsets, dtype=torch.float32)
-    val_report = classification_report(val_b.y, predict(net, val_b))
+    val_report = classification_report(val_b.y, predict(net, val_b), val_b.class_names)
     test_report = None
     if evaluate_test:
         test_b = load_beats(split, "test", data_dir, spec=spec)
-        test_report = classification_report(test_b.y, predict(net, test_b))
+        test_report = classification_report(test_b.y, predict(net, test_b), test_b.class_names)
         if progress:
             print(
                 f"test ({split}, epoch {out['best_epoch']}):\n{format_report(test_report)}",
@@ -616,7 +616,7 @@ def evaluate_test_once(
     window = card["data"].get("window")
     spec = WindowSpec.from_dict(window) if window else DEFAULT_SPEC
     test_b = load_beats(card["data"]["split"], "test", data_dir, spec=spec)
-    card["metrics"] = classification_report(test_b.y, predict(net, test_b))
+    card["metrics"] = classification_report(test_b.y, predict(net, test_b), test_b.class_names)
     if progress:
         print(f"test ({card['data']['split']}):\n{format_report(card['metrics'])}", file=sys.stderr)
     write_model_files(directory, name, (directory / card["weights_file"]).read_bytes(), card)

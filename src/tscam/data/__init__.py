@@ -47,6 +47,7 @@ from tscam.data.locate import (
     release_checksums,
     verify_files,
 )
+from tscam.data.published import PUBLISHED, SCORED_CLASSES, PublishedResult, published_results
 from tscam.data.raw import RecordExcerpt, record_excerpt
 from tscam.data.records import (
     AAMI_MAP,
@@ -77,7 +78,8 @@ __all__ = [
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS", "LOCAL_BEATS",
     "LONG_BEATS", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_in_window",
     "rhythm_inputs", "rr_features",
-    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
+    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "PUBLISHED", "PublishedResult",
+    "SCORED_CLASSES", "published_results", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
     "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",
     "RecordExcerpt", "SyntheticBeats", "UnknownRecordError", "WindowSpec", "beat_table",
     "concat_beats",

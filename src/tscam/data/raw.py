@@ -26,7 +26,7 @@ import numpy as np
 from tscam.data.beats import _quiet_wfdb
 from tscam.data.errors import LeadNotFoundError
 from tscam.data.locate import check_records, locate_mitdb, verify_files
-from tscam.data.records import AAMI_MAP, DEFAULT_LEAD, record_files
+from tscam.data.records import AAMI_MAP, CLASSES, DEFAULT_LEAD, record_files
 
 __all__ = ["RecordExcerpt", "record_excerpt"]
 
@@ -51,6 +51,7 @@ class RecordExcerpt:
     units: str  #: unit of ``signal`` (mV)
     record_samples: int  #: length of the whole record in samples
     comments: tuple[str, ...]  #: header comments (age, sex, medication, notes)
+    class_names: tuple[str, ...] = CLASSES  #: the classes of ``ann_class``, in index order
 
     @property
     def time(self) -> np.ndarray:

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from tscam.contract import seconds_axis
 from tscam.data.beats import zscore
-from tscam.data.meaning import seconds_axis
 
 #: The synthetic classes, in their default order (``y`` indexes ``class_names``).
 SYNTHETIC_CLASSES: tuple[str, ...] = ("normal", "no P wave", "wide QRS", "inverted T")

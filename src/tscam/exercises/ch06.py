@@ -27,7 +27,7 @@ def minmax_class_mean_reference(maps: np.ndarray, y: np.ndarray, k: int) -> np.n
     """Mean over the beats of class index ``k`` of their maps, each min-max normalised first."""
     maps = np.asarray(maps)
     beats = np.zeros((maps.shape[0], 1))  # class_average needs beats; only the maps matter here
-    avg = class_average(maps, beats, np.asarray(y), normalize="minmax")
+    avg = class_average(maps, beats, np.asarray(y), normalize="minmax", classes=CLASSES)
     return avg[CLASSES[int(k)]].mean_map
 
 
@@ -35,7 +35,7 @@ def misclassified_reference(y_true: Any, y_pred: Any, cls: str) -> np.ndarray:
     """Positions of the beats of true class ``cls`` that the model assigned to another class."""
     yt, yp = np.asarray(y_true), np.asarray(y_pred)
     maps = np.zeros((yt.shape[0], 1))
-    return class_average(maps, maps, yt, yp, subset="misclassified")[cls].indices
+    return class_average(maps, maps, yt, yp, subset="misclassified", classes=CLASSES)[cls].indices
 
 
 def check_minmax_class_mean(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> CheckResult:

@@ -33,8 +33,30 @@ __all__ = [
     "comparison_table",
     "macro_f1_of",
     "majority_baseline",
+    "scored_classes",
     "write_model_files",
 ]
+
+#: A class with fewer test beats than this is left out of a card's summary macro-F1 (its F1
+#: would swing with a handful of beats); training selects its epoch by the same rule.
+MIN_SCORED_SUPPORT = 20
+
+
+def scored_classes(card: dict[str, Any], min_support: int = MIN_SCORED_SUPPORT) -> list[str]:
+    """The classes a card's summary macro-F1 is taken over: ``card["scored_classes"]`` if the
+    card names them, else the card's classes (``card["classes"]``) with at least
+    ``min_support`` beats in its test metrics (all of them when it has no test metrics)."""
+    if card.get("scored_classes"):
+        return list(card["scored_classes"])
+    per = (card.get("metrics") or {}).get("per_class")
+    if not per:
+        return list(card["classes"])
+    return [c for c in card["classes"] if per[c]["support"] >= min_support]
+
+
+def _over(report: dict[str, Any], min_support: int = MIN_SCORED_SUPPORT) -> str:
+    """``"N, S, V"``: the classes of a report with at least ``min_support`` beats."""
+    return ", ".join(c for c, v in report["per_class"].items() if v["support"] >= min_support)
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -72,7 +94,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"{m['n'] if m else 0:,} |",
         f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |",
         f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
-        f"| class weights (N S V F Q) | {tr['class_weights']} |",
+        f"| class weights ({' '.join(card['classes'])}) | {tr['class_weights']} |",
         f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; "
         f"{tr.get('beats_per_epoch', tr['n_train']):,} beats per epoch |",
         f"| wall time, hardware | {tr['wall_time_s']:.0f} s on {tr['hardware']} "
@@ -87,7 +109,8 @@ def card_markdown(card: dict[str, Any]) -> str:
             "## Cross-validation on DS1",
             "",
             f"{cv['k']} folds of whole records ({'; '.join(', '.join(f) for f in cv['folds'])}). "
-            f"Pooled out-of-fold macro-F1 over N, S, V, F after each of the {cv['epochs']} "
+            f"Pooled out-of-fold macro-F1 over {_over(cv['pooled_report'])} after each of the "
+            f"{cv['epochs']} "
             "epochs (%): "
             + ", ".join(f"{100 * v:.1f}" for v in cv["pooled_score_per_epoch"])
             + f". Kept: {cv['stop_after']} epochs; logit offsets {cv['offsets']}.",
@@ -134,8 +157,8 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
         f"## Test metrics ({card['data']['test_description']})",
         "",
-        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 over N, S, V, F "
-        f"**{pct(macro_f1_of(m, ('N', 'S', 'V', 'F')))} %** (over all "
+        f"Accuracy **{pct(m['accuracy'])} %**, macro-F1 over {', '.join(scored_classes(card))} "
+        f"**{pct(macro_f1_of(m, scored_classes(card)))} %** (over all "
         f"{len(m['per_class'])} classes, as in the `macro_f1` field: {pct(m['macro_f1'])} %).",
         "",
         "| class | support | sensitivity (%) | PPV (%) |",
@@ -168,16 +191,18 @@ def _pct(value: float | None) -> str:
 
 def cards_table(
     names: Sequence[str],
-    classes: Sequence[str] = ("N", "S", "V", "F"),
+    classes: Sequence[str] | None = None,
     directory: Path | str | None = None,
 ) -> str:
     """A Markdown table with one column per model in ``names`` and one row per measure: the
     split, the number of test beats, accuracy, macro-F1, then the sensitivity (Se) and the
-    positive predictive value (PPV) of each class in ``classes``, in percent ("n/a" where a
-    ratio is undefined). ``directory`` is passed to :func:`model_card`."""
+    positive predictive value (PPV) of each class in ``classes`` (default: the first card's
+    ``classes``), in percent ("n/a" where a ratio is undefined). ``directory`` is passed to
+    :func:`model_card`."""
     if not names:
         raise ValueError("names must list at least one model, e.g. ['fcn-inter', 'fcn-intra'].")
     cards = {n: model_card(n, directory) for n in names}
+    classes = list(next(iter(cards.values()))["classes"]) if classes is None else list(classes)
     for n, card in cards.items():
         if not card.get("metrics"):
             raise ValueError(f"The card of {n!r} has no test metrics (trained without a test).")
@@ -223,11 +248,11 @@ def _fmt(value: float | None, digits: int = 1) -> str:
     return "n/r" if value is None else f"{value:.{digits}f}"
 
 
-def majority_baseline(
-    card: dict[str, Any], classes: Sequence[str] = ("N", "S", "V", "F")
-) -> dict[str, Any]:
+def majority_baseline(card: dict[str, Any], classes: Sequence[str] | None = None) -> dict[str, Any]:
     """Metrics (percent) of a classifier that answers the most frequent class for every beat of
-    the test part described by ``card`` (class counts from its confusion matrix)."""
+    the test part described by ``card`` (class counts from its test metrics): Se and PPV of
+    each class in ``classes`` (default: the card's ``classes``) and the macro-F1 over them."""
+    classes = list(card["classes"]) if classes is None else list(classes)
     per = card["metrics"]["per_class"]
     n = card["metrics"]["n"]
     top = max(per, key=lambda c: per[c]["support"])
@@ -241,20 +266,24 @@ def majority_baseline(
 def comparison_table(
     names: Sequence[str],
     published: Sequence[Any] = (),
-    classes: Sequence[str] = ("N", "S", "V", "F"),
+    classes: Sequence[str] | None = None,
     directory: Path | str | None = None,
 ) -> str:
     """A Markdown table, one row per model: the majority-class baseline on the test part of the
     first card, the shipped models in ``names`` (their cards' test metrics), then the
-    ``published`` results (:class:`tscam.models.published.PublishedResult`, as published).
+    ``published`` results the caller passes (objects with ``label``, ``cite``, ``accuracy`` and
+    ``se`` / ``ppv`` dicts by class name, such as :class:`tscam.data.published.PublishedResult`,
+    as published).
 
-    Columns: accuracy, macro-F1 over ``classes`` (for published rows computed from their Se and
+    Columns: accuracy, macro-F1 over ``classes`` (default: the first card's ``classes``; for
+    published rows computed from their Se and
     PPV where the paper gives all of them, else "n/r": not reported), and Se / PPV of each class,
     all in percent; "n/a" marks a PPV that is undefined (no beat called that class). Every row
     of the shipped models must come from the same split."""
     if not names:
         raise ValueError("names must list at least one shipped model, e.g. ['fcn-inter'].")
     cards = [model_card(n, directory) for n in names]
+    classes = list(cards[0]["classes"]) if classes is None else list(classes)
     splits = {c["data"]["split"] for c in cards}
     if len(splits) != 1:
         raise ValueError(f"all models must come from one split; got {sorted(splits)}.")

@@ -22,10 +22,11 @@ from tscam.plotting.beats import (
 )
 from tscam.plotting.classes import plot_class_average, plot_class_grid
 from tscam.plotting.colors import (
-    CLASS_COLORS,
+    CLASS_PALETTE,
     OKABE_ITO,
     RELEVANCE_CMAP,
     SIGNED_CMAP,
+    class_colors,
     relevance_cmap,
     relevance_norm,
 )
@@ -61,7 +62,8 @@ from tscam.plotting.rhythm import (  # noqa: F401 (rhythm features and logit par
 )
 
 __all__ = [
-    "CLASS_COLORS",
+    "CLASS_PALETTE",
+    "class_colors",
     "OKABE_ITO",
     "RELEVANCE_CMAP",
     "SIGNED_CMAP",

@@ -13,7 +13,7 @@ from matplotlib.colorbar import Colorbar
 from matplotlib.figure import Figure
 
 from tscam._arrays import to_numpy
-from tscam.data.meaning import time_axis_of
+from tscam.contract import time_axis_of
 
 #: Label of a time axis in seconds relative to the R peak.
 SECONDS_LABEL = "time relative to the R peak (s)"
@@ -76,9 +76,8 @@ def time_axis(length: int, t: Any = None) -> tuple[np.ndarray, str, bool]:
     ``t`` is the time axis, taken from the data: an object that carries one (beats with
     ``.t``, such as :class:`tscam.data.Beats` and :class:`~tscam.data.SyntheticBeats`, or a
     :class:`tscam.aggregate.ClassAverage`) is drawn in seconds relative to the R peak; an array
-    is used as is (its R peak, if marked, is taken to be at t = 0). Without ``t``, plain arrays
-    get the default of :func:`tscam.data.meaning.time_axis_of` (the course's window for its
-    length, else the sample index).
+    is used as is (its R peak, if marked, is taken to be at t = 0). Without either, the beat is
+    drawn by sample index (:func:`tscam.contract.time_axis_of`: plain arrays carry no time).
     """
     if t is not None and hasattr(t, "t") and not isinstance(t, np.ndarray):
         own = time_axis_of(t, length)
@@ -90,9 +89,6 @@ def time_axis(length: int, t: Any = None) -> tuple[np.ndarray, str, bool]:
         if t.shape[0] != length:
             raise ValueError(f"t has {t.shape[0]} values but the beat has {length} samples.")
         return t, "time (s)", bool(t.min() <= 0.0 <= t.max())
-    default = time_axis_of(None, length)
-    if default is not None:
-        return default, SECONDS_LABEL, True
     return np.arange(length, dtype=float), SAMPLES_LABEL, False
 
 

@@ -67,8 +67,9 @@ def plot_beat(
     ylabel: str | None = AMPLITUDE_LABEL,
     mark_r: bool = True,
 ) -> Figure:
-    """One beat as a line. ``x`` has shape (T,); the time axis is in seconds relative to the R
-    peak for 187-sample beats (R peak marked), else the sample index. Returns the figure."""
+    """One beat as a line. ``x`` has shape (T,); the time axis comes from ``t`` (an array, or
+    beats that carry ``.t``: seconds relative to the R peak, R peak marked), else it is the
+    sample index. Returns the figure."""
     x = as_1d(x, "x")
     tt, xlabel, r_at_zero = time_axis(x.shape[0], t)
     fig, ax = axes_or_new(ax)

@@ -4,10 +4,14 @@
   sequential, readable in grey scale and with every common colour-vision deficiency.
 - Signed maps (Grad-CAM without ReLU: evidence for and against a class): ``RdBu_r``, diverging,
   always centred at 0 (white = no effect, red = for, blue = against).
-- Classes and categorical lines: the Okabe-Ito palette.
+- Classes and categorical lines: the Okabe-Ito palette. A class gets its colour by its index
+  (:data:`CLASS_PALETTE`, :func:`class_colors`), not by its name, so any dataset's classes get
+  the same distinct colours; a caller's mapping of names to colours wins.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib import colormaps
@@ -32,14 +36,31 @@ OKABE_ITO = {
     "black": "#000000",
 }
 
-#: One colour per AAMI class.
-CLASS_COLORS = {
-    "N": OKABE_ITO["blue"],
-    "S": OKABE_ITO["orange"],
-    "V": OKABE_ITO["vermillion"],
-    "F": OKABE_ITO["bluish green"],
-    "Q": OKABE_ITO["reddish purple"],
-}
+#: Colours of classes by index (class 0 first), repeated for more than eight classes.
+CLASS_PALETTE: tuple[str, ...] = tuple(
+    OKABE_ITO[c]
+    for c in (
+        "blue",
+        "orange",
+        "vermillion",
+        "bluish green",
+        "reddish purple",
+        "sky blue",
+        "yellow",
+        "black",
+    )
+)
+
+
+def class_colors(classes: Sequence[str], colors: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{class name: colour}`` for ``classes`` in their index order: ``colors[name]`` where the
+    caller gives one, else :data:`CLASS_PALETTE` by the class's index."""
+    given = dict(colors or {})
+    return {
+        str(c): given.get(str(c), CLASS_PALETTE[i % len(CLASS_PALETTE)])
+        for i, c in enumerate(classes)
+    }
+
 
 #: Colour of the beat itself when it is drawn over a heatmap.
 BEAT_COLOR = "#222222"

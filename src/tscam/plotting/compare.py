@@ -110,6 +110,7 @@ def plot_maps_side_by_side(
     vmax: Mapping[str, float] | None = None,
     suptitle: str | None = None,
     panel_size: tuple[float, float] = (5.2, 2.8),
+    t: Any = None,
 ) -> Figure:
     """One beat, once per map of ``maps`` (``{panel title: map}``), in a row of panels.
 
@@ -119,7 +120,8 @@ def plot_maps_side_by_side(
     its own colour bar (kept short, e.g. "LSTM Grad-CAM, class V (a.u.)"): the maps of different
     models are in different units. ``cls`` names the explained class; ``vmax`` (optional,
     ``{panel title: value}``) fixes the top of a panel's colour scale, and larger values are
-    drawn in the top colour. Returns the figure.
+    drawn in the top colour. ``t``: the beat's time axis (an array, or beats that carry ``.t``);
+    default: the sample index. Returns the figure.
     """
     beat = as_1d(x, "x")
     items = _series(maps, "maps")
@@ -150,11 +152,12 @@ def plot_maps_side_by_side(
                 cbar_label=label,
                 ylabel=ylabel,
                 vmax=top,
+                t=t,
             )
         else:
             label = f"{method_label('grad_cam')}{of} (a.u.)"
             plot_beat_heatmap(
-                beat, h, ax=ax, title=title, cbar_label=label, ylabel=ylabel, vmax=top
+                beat, h, ax=ax, title=title, cbar_label=label, ylabel=ylabel, vmax=top, t=t
             )
     if suptitle:
         fig.suptitle(suptitle)

@@ -11,7 +11,7 @@ from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting._base import add_colorbar, axes_or_new
 from tscam.plotting.colors import CONFUSION_CMAP, OKABE_ITO, relevance_cmap
 

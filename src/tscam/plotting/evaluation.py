@@ -367,17 +367,19 @@ def plot_perturbed(
     label: str = "model input",
     color: str = OKABE_ITO["vermillion"],
     replaced_label: str = "replaced samples",
+    t: Any = None,
 ) -> Figure:
     """What a deletion step feeds the model: the original beat (thin, grey), the ``perturbed``
-    beat (the model's input, coloured) and the ``replaced`` samples (T,) bool, shaded. Returns
+    beat (the model's input, coloured) and the ``replaced`` samples (T,) bool, shaded. ``t``:
+    the time axis (an array, or beats that carry ``.t``); default: the sample index. Returns
     the figure."""
     x = as_1d(x, "x")
     p = as_1d(perturbed, "perturbed")
     same_length(p, x, "perturbed", "x")
     fig, ax = axes_or_new(ax, (6.0, 3.0))
-    shade_region(ax, replaced, label=replaced_label)
-    plot_beat(x, ax=ax, color="0.6", label="original beat", ylabel=AMPLITUDE_LABEL)
-    tt, _, _ = time_axis(x.shape[0])
+    shade_region(ax, replaced, label=replaced_label, t=t)
+    plot_beat(x, ax=ax, color="0.6", label="original beat", ylabel=AMPLITUDE_LABEL, t=t)
+    tt, _, _ = time_axis(x.shape[0], t)
     ax.plot(tt, p, color=color, lw=1.6, label=label, zorder=3)
     ax.legend(frameon=False, fontsize="small", loc="upper left")
     if title:

@@ -71,6 +71,7 @@ def plot_feature_maps(
     cbar_label: str = FEATURE_LABEL,
     title: str | None = None,
     weight_name: str = "w",
+    t: Any = None,
 ) -> Figure:
     """The beat ``x`` (T,) on top and feature maps ``features`` (K, T') of one beat below it, one
     row per channel, on the same time axis (maps of another length are spread over the beat's
@@ -80,7 +81,8 @@ def plot_feature_maps(
     ``weights`` and ``n_channels``). ``weights`` (K,): e.g. ``model.classifier.weight[c]``; each
     row is then labelled with its channel and weight (``k = 17, w = +0.31``). The image uses the
     sequential colormap (``viridis``) from 0 (or the minimum) to the maximum, with a colour bar.
-    ``ax``: its slot is split into the beat (top) and the image (bottom).
+    ``ax``: its slot is split into the beat (top) and the image (bottom). ``t``: the beat's
+    time axis (an array, or beats that carry ``.t``); default: the sample index.
     """
     x = as_1d(x, "x")
     A = _as_2d(features, "features")
@@ -101,8 +103,8 @@ def plot_feature_maps(
     ax_top.set_subplotspec(gs[0])
     ax_img = fig.add_subplot(gs[1], sharex=ax_top)
 
-    tt, xlabel, r_at_zero = time_axis(x.shape[0])
-    plot_beat(x, ax=ax_top, ylabel=AMPLITUDE_LABEL, mark_r=r_at_zero, title=title)
+    tt, xlabel, r_at_zero = time_axis(x.shape[0], t)
+    plot_beat(x, ax=ax_top, ylabel=AMPLITUDE_LABEL, mark_r=r_at_zero, title=title, t=t)
     ax_top.tick_params(labelbottom=False)
     ax_top.set_xlabel("")
 

@@ -10,10 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting._base import as_1d, axes_or_new, root_figure, scaled
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
-from tscam.plotting.colors import CLASS_COLORS, OKABE_ITO
+from tscam.plotting.colors import OKABE_ITO, class_colors
 
 __all__ = ["plot_beat_prediction", "plot_training_history"]
 
@@ -35,11 +35,13 @@ def plot_beat_prediction(
     title: str | None = None,
     ylabel: str | None = AMPLITUDE_LABEL,
     t: Any = None,
+    colors: Mapping[str, str] | None = None,
 ) -> Figure:
     """A beat (left) and the model's class probabilities as horizontal bars (right).
 
     ``probs`` has one value per class (e.g. ``softmax(logits)`` of this beat), each in [0, 1].
-    The predicted class (largest probability) is drawn in its class colour, the others in grey;
+    The predicted class (largest probability) is drawn in its class colour (``colors[name]``,
+    else by class index, :func:`tscam.plotting.colors.class_colors`), the others in grey;
     ``true`` (index or name) is marked "true" beside its bar. The default title says the true
     and the predicted class. ``axes`` is a pair (beat axes, bar axes) or None for a new figure.
     ``t``: the time axis, or the beats ``x`` comes from (their time axis and, unless
@@ -73,9 +75,10 @@ def plot_beat_prediction(
         head = f"true {classes[ti]}, " if ti is not None else ""
         title = f"{head}predicted {classes[pred]} (p = {p[pred]:.2f})"
     plot_beat(x, ax=ax_beat, title=title, ylabel=ylabel, t=t)
-    colors = [CLASS_COLORS.get(c, "0.3") if i == pred else "0.75" for i, c in enumerate(classes)]
+    own = class_colors(classes, colors)
+    bars = [own[c] if i == pred else "0.75" for i, c in enumerate(classes)]
     pos = np.arange(k)
-    ax_bar.barh(pos, p, color=colors, height=0.7)
+    ax_bar.barh(pos, p, color=bars, height=0.7)
     ax_bar.set_yticks(pos, list(classes))
     ax_bar.invert_yaxis()
     ax_bar.set_xlim(0, 1.3)  # room for the values right of the bars

@@ -12,13 +12,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from tscam.plotting._base import as_1d, axes_or_new, padded_limits, scaled, time_axis
+from tscam.plotting._base import (
+    SAMPLES_LABEL,
+    as_1d,
+    axes_or_new,
+    padded_limits,
+    scaled,
+    time_axis,
+)
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
-from tscam.plotting.colors import BEAT_COLOR, CLASS_COLORS, OKABE_ITO
+from tscam.plotting.colors import BEAT_COLOR, OKABE_ITO, class_colors
 
 if TYPE_CHECKING:
     from tscam.aggregate import ClassAverage
-    from tscam.data.raw import RecordExcerpt
 
 __all__ = [
     "TYPICAL_WAVES",
@@ -50,16 +56,19 @@ _WAVE_COLORS = {
 
 
 def plot_record_excerpt(
-    excerpt: RecordExcerpt,
+    excerpt: Any,
     ax: Axes | None = None,
     *,
     title: str | None = None,
-    class_colors: Mapping[str, str] = CLASS_COLORS,
+    colors: Mapping[str, str] | None = None,
 ) -> Figure:
-    """A raw excerpt of a record (:func:`tscam.data.raw.record_excerpt`): the signal in its
-    units against seconds from the start of the record, and above every annotated beat its
-    symbol, coloured by AAMI class (legend: the classes present), with a dotted line down to the
-    signal. Returns the figure."""
+    """A raw excerpt of a record (such as :func:`tscam.data.raw.record_excerpt` returns: ``time``,
+    ``signal``, ``ann_time``, ``ann_symbol``, ``ann_class``, ``record``, ``lead``, ``units``,
+    ``fs``, optionally ``class_names``): the signal in its units against seconds from the
+    start of the record, and above every annotated beat its
+    symbol, coloured by its class (legend: the classes present), with a dotted line down to the
+    signal. A class's colour is ``colors[name]`` if given, else its index in the excerpt's
+    ``class_names`` (:func:`tscam.plotting.colors.class_colors`). Returns the figure."""
     t = as_1d(excerpt.time, "excerpt.time")
     sig = as_1d(excerpt.signal, "excerpt.signal")
     if t.shape != sig.shape:
@@ -70,8 +79,12 @@ def plot_record_excerpt(
     top = hi + 0.22 * (hi - lo)  # room for the symbols
     ax.set_ylim(lo, top)
     y_sym = hi + 0.11 * (hi - lo)
+    names = getattr(excerpt, "class_names", None)
+    if names is None:  # the classes in order of first appearance
+        names = list(dict.fromkeys(map(str, excerpt.ann_class)))
+    palette = class_colors(names, colors)
     for at, sym, cls in zip(excerpt.ann_time, excerpt.ann_symbol, excerpt.ann_class, strict=True):
-        color = class_colors.get(str(cls), "0.3")
+        color = palette.get(str(cls), "0.3")
         ax.axvline(at, ymax=(y_sym - lo) / (top - lo) - 0.06, color=color, lw=0.8, ls=":")
         ax.text(
             at,
@@ -83,16 +96,16 @@ def plot_record_excerpt(
             fontsize="medium",
             weight="bold",
         )
-    present = [c for c in class_colors if c in set(map(str, excerpt.ann_class))]
+    present = [c for c in palette if c in set(map(str, excerpt.ann_class))]
     if present:
-        handles = [Patch(color=class_colors[c], label=f"class {c}") for c in present]
+        handles = [Patch(color=palette[c], label=f"class {c}") for c in present]
         ax.legend(
             handles=handles,
             loc="lower right",
             fontsize="small",
             framealpha=0.9,
             ncols=len(handles),
-            title="symbol colour = AAMI class",
+            title="symbol colour = class",
             title_fontsize="small",
         )
     ax.set_xlim(t[0], t[-1])
@@ -160,20 +173,27 @@ def plot_beat_window(
     waves: Mapping[str, tuple[float, float]] | None = TYPICAL_WAVES,
     title: str | None = None,
     ylabel: str | None = AMPLITUDE_LABEL,
+    t: Any = None,
 ) -> Figure:
     """One beat window with its parts marked: the annotated R peak (t = 0), shaded spans for the
     waves (``waves``, default :data:`TYPICAL_WAVES`, seconds relative to R; ``None`` for none),
     the masked start of the window if ``onset`` (index of the first kept sample, as in
     ``Beats.onset``) is above 0 (hatched grey, "set to 0"), and, if ``prev_r`` (seconds,
     negative) is given, the previous beat's R peak with the RR interval drawn as an arrow.
-    Returns the figure."""
+    ``t``: seconds relative to the R peak of each sample (an array, or beats that carry
+    ``.t``); needed for ``waves`` and ``prev_r``, which are in seconds. Returns the figure."""
     x = as_1d(x, "x")
-    tt, _, _ = time_axis(x.shape[0])
+    tt, xlabel, _ = time_axis(x.shape[0], t)
+    if xlabel == SAMPLES_LABEL and (waves or prev_r is not None):
+        raise ValueError(
+            "waves and prev_r are in seconds but the beat has no time axis: pass t=... "
+            "(e.g. t=beats, or t=beats.t), or waves=None and no prev_r."
+        )
     if onset is not None and not 0 <= int(onset) < x.shape[0]:
         raise ValueError(
             f"onset={onset} is not a sample index of the window (0..{x.shape[0] - 1})."
         )
-    fig = plot_beat(x, ax=ax, title=title, ylabel=ylabel)
+    fig = plot_beat(x, ax=ax, title=title, ylabel=ylabel, t=t)
     ax = fig.axes[0] if ax is None else ax
     lo, hi = padded_limits(x)
     span = hi - lo
@@ -259,11 +279,15 @@ def plot_class_means(
     band_label: str = "± 1 std",
     ylabel: str = AMPLITUDE_LABEL,
     panel_size: tuple[float, float] = (2.6, 2.6),
+    colors: Mapping[str, str] | None = None,
 ) -> Figure:
     """The mean beat of each class (from :func:`tscam.aggregate.class_average`: ``mean_beat``,
     ``std_beat``, ``n``) in its class colour over a band of ± 1 standard deviation, one panel
-    per class with beats, on a shared y axis. Returns the figure."""
+    per class with beats, on a shared y axis. A class's colour is ``colors[name]`` if given,
+    else its position among ``averages`` (:func:`tscam.plotting.colors.class_colors`). Returns
+    the figure."""
     avgs = list(averages.values()) if isinstance(averages, Mapping) else list(averages)
+    palette = class_colors([a.cls for a in avgs], colors)
     shown = [a for a in avgs if a.n > 0]
     if not shown:
         raise ValueError("No class has any beats (every n is 0): nothing to draw.")
@@ -282,7 +306,7 @@ def plot_class_means(
     if len(axes) < len(shown):
         raise ValueError(f"{len(shown)} classes have beats but only {len(axes)} axes given.")
     for ax, a in zip(axes, shown, strict=False):
-        color = CLASS_COLORS.get(a.cls, BEAT_COLOR)
+        color = palette[a.cls]
         tt, xlabel, r_at_zero = time_axis(a.mean_beat.shape[0], a)
         ax.fill_between(
             tt,

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from tscam._arrays import to_numpy
 from tscam.plotting._base import axes_or_new
-from tscam.plotting.colors import CLASS_COLORS, OKABE_ITO
+from tscam.plotting.colors import CLASS_PALETTE, OKABE_ITO
 
 __all__ = ["plot_logit_parts", "plot_rhythm_by_class", "plot_rhythm_sweep"]
 
@@ -28,9 +28,9 @@ PART_LABELS = {
 }
 
 
-def _class_color(c: str, i: int) -> str:
-    palette = list(OKABE_ITO.values())
-    return CLASS_COLORS.get(c, palette[i % len(palette)])
+def _class_color(i: int) -> str:
+    """The colour of class index ``i`` (:data:`~tscam.plotting.colors.CLASS_PALETTE`)."""
+    return CLASS_PALETTE[i % len(CLASS_PALETTE)]
 
 
 def plot_rhythm_by_class(
@@ -55,8 +55,8 @@ def plot_rhythm_by_class(
     left = [c for i, c in enumerate(classes) if 0 < (yy == i).sum() < min_beats]
     data = [v[yy == i] for i, _ in shown]
     box = ax.boxplot(data, showfliers=False, patch_artist=True, widths=0.6)
-    for patch, (i, c) in zip(box["boxes"], shown, strict=True):
-        patch.set_facecolor(_class_color(c, i))
+    for patch, (i, _) in zip(box["boxes"], shown, strict=True):
+        patch.set_facecolor(_class_color(i))
         patch.set_alpha(0.6)
     ax.set_xticks(
         np.arange(1, len(shown) + 1),
@@ -129,7 +129,7 @@ def plot_rhythm_sweep(
         )
     fig, ax = axes_or_new(ax, figsize=(5.0, 3.0))
     for i, c in enumerate(classes):
-        ax.plot(s, lg[:, i], color=_class_color(c, i), label=c, lw=1.6)
+        ax.plot(s, lg[:, i], color=_class_color(i), label=c, lw=1.6)
     if actual is not None:
         ax.axvline(actual, color="0.4", ls=":", lw=1)
     ax.set_xlabel("beat moved earlier by (s)")

@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 import numpy as np
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting.beats import plot_beat
 from tscam.plotting.predictions import plot_beat_prediction
 from tscam.widgets._render import Redraw, figure_png, new_figure

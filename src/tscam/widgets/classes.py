@@ -12,7 +12,7 @@ import ipywidgets as w
 import numpy as np
 
 from tscam.aggregate import NORMALIZATIONS, SUBSETS, class_average
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting.classes import plot_class_average
 from tscam.widgets._render import Redraw, figure_png, new_figure
 
@@ -47,7 +47,8 @@ def class_explorer(
     """A live explorer of class-average heatmaps, for notebooks with a kernel. Returns the widget.
 
     ``maps[model]`` holds one heatmap per beat (n, T_map) and ``y_pred[model]`` the model's
-    predicted classes (n,); ``beats_x`` (n, T) and ``y_true`` (n,) are shared. Controls: model,
+    predicted classes (n,); ``beats_x`` (n, T) and ``y_true`` (n,) are shared; ``beats_x`` may be
+    a beats object (its ``x``, ``class_names`` and time axis are used). Controls: model,
     class (those with beats in ``y_true``), beats (all, correctly classified, misclassified),
     per-beat normalisation (see :func:`tscam.aggregate.normalize_maps`) and the spread band.
     Each change calls :func:`tscam.aggregate.class_average` and redraws

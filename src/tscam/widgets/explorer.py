@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from tscam import methods as registry
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.models.inference import predict_logits
 from tscam.plotting import plot_beat_heatmap, relevance_label
 from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure

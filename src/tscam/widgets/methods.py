@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from tscam.data.meaning import class_names_of
+from tscam.contract import class_names_of
 from tscam.plotting.evaluation import plot_method_maps
 from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure
 from tscam.widgets.explorer import _check

@@ -4,14 +4,19 @@ Each entry holds the numbers **as published** (percent; ``None`` where the paper
 a value or reports a class differently), the citation key of ``book/references.bib``, where the
 numbers were read, and what differs in the paper's protocol from the course's (one lead, one
 beat, no hand-made features). Chapter 2 shows them beside the shipped models' cards with
-:func:`tscam.models.cards.comparison_table`.
+:func:`tscam.models.cards.comparison_table` (``published=published_results("inter")``,
+``classes=SCORED_CLASSES``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["PUBLISHED", "PublishedResult", "published_results"]
+__all__ = ["PUBLISHED", "SCORED_CLASSES", "PublishedResult", "published_results"]
+
+#: The classes the inter-patient literature scores (and the course compares on): the AAMI
+#: classes without Q (unclassifiable beats: 7 of the 49,673 DS2 beats, too few to score).
+SCORED_CLASSES: tuple[str, ...] = ("N", "S", "V", "F")
 
 
 @dataclass(frozen=True)
