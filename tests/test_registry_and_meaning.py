@@ -169,8 +169,9 @@ def test_both_explorers_on_three_classes_of_150_samples_at_50_hz(three_classes, 
     assert panels[0].get_xlabel() in ("time relative to the R peak (s)", "")
 
 
-#: Modules that may know MIT-BIH besides tscam.data: training on it, and the chapters' checkers.
-MAY_IMPORT_DATA = ("train.py", "crossval.py", "exercises")
+#: Modules that may know MIT-BIH besides tscam.data: training on it, the chapters' checkers, and
+#: the Colab set-up of the chapters (it downloads the data).
+MAY_IMPORT_DATA = ("train.py", "crossval.py", "exercises", "colab.py")
 #: The AAMI class letters; a literal of three or more of them outside tscam.data is a class list.
 AAMI_LETTERS = frozenset("NSVFQ")
 

@@ -109,7 +109,7 @@ def card_markdown(card: dict[str, Any]) -> str:
             "## Cross-validation on DS1",
             "",
             f"{cv['k']} folds of whole records ({'; '.join(', '.join(f) for f in cv['folds'])}). "
-            f"Pooled out-of-fold macro-F1 over {_over(cv['pooled_report'])} after each of the "
+            f"Pooled out-of-fold macro-F1 over {_over(card['val_metrics'])} after each of the "
             f"{cv['epochs']} "
             "epochs (%): "
             + ", ".join(f"{100 * v:.1f}" for v in cv["pooled_score_per_epoch"])
