@@ -214,3 +214,29 @@ def test_explorer_on_real_beats(mitdb_dir):
         assert bytes(box.image.value) != before, name
     assert f"record {beats.record[np.flatnonzero(beats.y == 2)[3]]}" in box.info.value
     assert "(360 Hz)" in box.info.value  # the records' rate, from the beats
+
+
+def test_galleries_show_every_figure_as_html_where_no_widget_manager_runs():
+    """Without a widget manager (Colab before its custom manager is on, nbviewer) a frontend
+    falls back to the text/html entry of the display data: every figure under its label. The
+    widget view stays first for the book and JupyterLab (myst-nb and nbconvert prefer it)."""
+    import base64
+    import re
+
+    from matplotlib.figure import Figure
+
+    def fig(y):
+        f = Figure(figsize=(2, 1))
+        f.subplots().plot(y)
+        return f
+
+    one = gallery({"first": fig([0, 1]), "second <b>": fig([1, 0])})
+    bundle = one._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    page = bundle["text/html"]
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert [base64.b64decode(i) for i in images] == [im.value for im in one.stack.children]
+    assert "<b>first</b>" in page and "second &lt;b&gt;" in page  # labels, escaped
+    grid = gallery_grid({("N", "CAM"): fig([0, 1]), ("S", "CAM"): fig([1, 1])})
+    page = grid._repr_mimebundle_()["text/html"]
+    assert page.count("<img") == 2 and "class N, method CAM" in page

@@ -15,7 +15,10 @@ shows the chosen column.
 
 from __future__ import annotations
 
+import base64
+import html
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 from matplotlib.figure import Figure
@@ -24,7 +27,31 @@ from tscam.widgets._render import figure_png
 
 CONTROLS = ("dropdown", "slider", "buttons")
 
-__all__ = ["CONTROLS", "gallery", "gallery_grid"]
+__all__ = ["CONTROLS", "Gallery", "gallery", "gallery_grid"]
+
+
+class Gallery(w.VBox):
+    """The box of a gallery, shown as a widget where a widget manager runs (JupyterLab, the
+    rendered book) and, where none does (Google Colab before its custom widget manager is on,
+    nbviewer, GitHub), as plain HTML: every figure under its label, one after the other. The
+    HTML is the ``text/html`` entry of the display data, beside the widget view."""
+
+    def __init__(self, children: Sequence[w.Widget], fallback: Sequence[tuple[str, bytes]]):
+        super().__init__(list(children))
+        self._fallback = [(str(label), png) for label, png in fallback]
+
+    def fallback_html(self) -> str:
+        """Every figure as an ``<img>`` (PNG, base64) under its label."""
+        return "\n".join(
+            f"<figure><figcaption><b>{html.escape(label)}</b></figcaption>"
+            f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" '
+            f'alt="{html.escape(label)}" style="max-width:100%"/></figure>'
+            for label, png in self._fallback
+        )
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "text/html": self.fallback_html()}
 
 
 def _items(
@@ -72,7 +99,7 @@ def gallery(
     control: str = "dropdown",
     dpi: float = 100,
     close: bool = True,
-) -> w.VBox:
+) -> Gallery:
     """A kernel-free gallery: one control (``"dropdown"``, ``"slider"`` or ``"buttons"``, with
     the text ``label`` beside it) picks one of the figures (``{label: Figure}`` or a list of
     pairs, shown in that order), switched in the browser by
@@ -88,7 +115,7 @@ def gallery(
     stack = w.Stack([_image(p) for p in pngs], selected_index=0)
     links = (w.jslink((ctrl, "index"), (stack, "selected_index")),)
     parts = ([w.HTML(description)] if description else []) + [ctrl, stack]
-    box = w.VBox(parts)
+    box = Gallery(parts, [(lab, p) for (lab, _), p in zip(items, pngs, strict=True)])
     box.control, box.stack, box.links = ctrl, stack, links
     return box
 
@@ -101,7 +128,7 @@ def gallery_grid(
     controls: tuple[str, str] = ("dropdown", "buttons"),
     dpi: float = 100,
     close: bool = True,
-) -> w.VBox:
+) -> Gallery:
     """A kernel-free gallery over two choices, e.g. class x method: ``figures[(row, column)]``.
 
     Rows and columns keep the order in which they first appear in ``figures``; a missing pair
@@ -133,6 +160,6 @@ def gallery_grid(
         w.jslink((col_ctrl, "index"), (s, "selected_index")) for s in inner
     )
     parts = ([w.HTML(description)] if description else []) + [w.HBox([row_ctrl, col_ctrl]), outer]
-    box = w.VBox(parts)
+    box = Gallery(parts, [(f"{names[0]} {r}, {names[1]} {c}", p) for (r, c), p in pngs.items()])
     box.controls, box.stack, box.inner, box.links = (row_ctrl, col_ctrl), outer, inner, links
     return box
