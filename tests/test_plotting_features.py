@@ -40,13 +40,13 @@ def test_pick_channels_by_weight_and_by_activity(data):
 
 def test_feature_map_figure_aligns_the_image_with_the_beat(data):
     beat, A, w = data
-    fig = plot_feature_maps(beat, torch.tensor(A)[None], weights=w, n_channels=4, title="t")
+    t = DEFAULT_SPEC.time_axis()  # plain arrays carry no time axis: it is given
+    fig = plot_feature_maps(beat, torch.tensor(A)[None], weights=w, n_channels=4, title="t", t=t)
     top, img_ax = fig.axes[0], fig.axes[1]
     image = img_ax.images[0]
     assert image.get_array().shape == (4, 187)
     np.testing.assert_allclose(image.get_array()[3], A[2])  # the most negative weight last
     np.testing.assert_allclose(image.get_array()[0], A[11])  # the most positive first
-    t = DEFAULT_SPEC.time_axis()
     left, right = image.get_extent()[:2]
     assert left < t[0] < t[-1] < right and abs(right - t[-1]) < 0.01
     np.testing.assert_allclose(top.lines[0].get_xdata(), t)
