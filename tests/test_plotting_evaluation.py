@@ -88,15 +88,17 @@ def test_shade_region_spans_each_run_of_the_mask():
     mask = np.zeros(T, dtype=bool)
     mask[10:20] = True
     mask[100:101] = True
-    spans = P.shade_region(ax, mask, label="truth")
+    t = np.arange(T) / 125 - 112 / 125  # plain arrays carry no time axis: it is given
+    spans = P.shade_region(ax, mask, t, label="truth")
     assert len(spans) == 2
-    t = np.arange(T) / 125 - 112 / 125
     left, width = spans[0].get_x(), spans[0].get_width()
     assert left == pytest.approx(t[10] - 0.5 / 125)
     assert left + width == pytest.approx(t[19] + 0.5 / 125)
     assert [s.get_label() for s in spans][0] == "truth"
     with pytest.raises(ValueError, match="boolean"):
         P.shade_region(ax, np.full(T, 0.5))
+    # without a time axis the runs are drawn over sample indices
+    assert P.shade_region(ax, mask)[0].get_x() == pytest.approx(10 - 0.5)
 
 
 def test_plot_method_maps_one_panel_per_method_and_a_note_where_it_does_not_apply(beat):
