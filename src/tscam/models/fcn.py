@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from tscam.models.rhythm import RhythmHead, check_rhythm
+from tscam.models.rhythm import RhythmHead, RhythmTermMixin
 
 
 class SameConv1d(nn.Conv1d):
@@ -51,7 +51,7 @@ class ConvBlock(nn.Sequential):
         )
 
 
-class FCN(nn.Module):
+class FCN(RhythmTermMixin, nn.Module):
     """Wang et al. (2017) FCN: input (n, in_channels, T) -> logits (n, n_classes), any T."""
 
     def __init__(
@@ -95,22 +95,17 @@ class FCN(nn.Module):
         """Feature maps of the last block, shape (n, filters[2], T)."""
         return self.block3(self.block2(self.block1(x)))
 
+    @property
+    def output_layer(self) -> nn.Linear:
+        """The linear layer that maps the pooled features to the logits."""
+        return self.classifier
+
     def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""
-        logits = self.classifier(self.gap(self.features(x)).squeeze(-1))
-        if rhythm is None:
-            return logits
-        return logits + self.rhythm_head_term(rhythm, x.shape[0])
-
-    def rhythm_head_term(self, rhythm: torch.Tensor, n: int) -> torch.Tensor:
-        """``rhythm_c`` for ``n`` beats (checked: shape (n, n_rhythm), finite)."""
-        r = check_rhythm(self, rhythm, n)
-        assert self.rhythm_head is not None and r is not None
-        return self.rhythm_head(r.to(self.classifier.weight))
+        return self.with_rhythm(self.classifier(self.gap(self.features(x)).squeeze(-1)), rhythm)
 
     def logit_parts(
         self, x: torch.Tensor, rhythm: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(mean_t CAM_c(t), rhythm_c, b_c)``: the three parts that add up to the logits."""
-        beat = self.gap(self.features(x)).squeeze(-1) @ self.classifier.weight.T
-        return beat, self.rhythm_head_term(rhythm, x.shape[0]), self.classifier.bias
+        return self.parts_of(self.gap(self.features(x)).squeeze(-1), rhythm)

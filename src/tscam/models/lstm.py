@@ -26,10 +26,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from tscam.models.rhythm import RhythmHead, check_rhythm
+from tscam.models.rhythm import RhythmHead, RhythmTermMixin
 
 
-class LSTMClassifier(nn.Module):
+class LSTMClassifier(RhythmTermMixin, nn.Module):
     """Input (n, 1, n_segments * segment_length) [, rhythm (n, n_rhythm)] -> logits."""
 
     def __init__(
@@ -72,27 +72,22 @@ class LSTMClassifier(nn.Module):
             )
         return x.reshape(x.shape[0], self.n_segments, self.segment_length)
 
+    @property
+    def output_layer(self) -> nn.Linear:
+        """The linear layer that maps the last hidden state to the logits."""
+        return self.head
+
     def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""
         output, _ = self.lstm(self.segments(x))
-        logits = self.head(output[:, -1])
-        if rhythm is None:
-            return logits
-        return logits + self.rhythm_head_term(rhythm, x.shape[0])
-
-    def rhythm_head_term(self, rhythm: torch.Tensor, n: int) -> torch.Tensor:
-        """``rhythm_c`` for ``n`` beats (checked: shape (n, n_rhythm), finite)."""
-        r = check_rhythm(self, rhythm, n)
-        assert self.rhythm_head is not None and r is not None
-        return self.rhythm_head(r.to(self.head.weight))
+        return self.with_rhythm(self.head(output[:, -1]), rhythm)
 
     def logit_parts(
         self, x: torch.Tensor, rhythm: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``(w_c . h_T, rhythm_c, b_c)``: the three parts that add up to the logits."""
         output, _ = self.lstm(self.segments(x))
-        beat = output[:, -1] @ self.head.weight.T
-        return beat, self.rhythm_head_term(rhythm, x.shape[0]), self.head.bias
+        return self.parts_of(output[:, -1], rhythm)
 
     def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """The same function step by step: returns ``(logits, states)``.

@@ -26,7 +26,14 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["LogitParts", "RhythmHead", "check_rhythm", "decompose_logits", "logit_parts_over"]
+__all__ = [
+    "LogitParts",
+    "RhythmHead",
+    "RhythmTermMixin",
+    "check_rhythm",
+    "decompose_logits",
+    "logit_parts_over",
+]
 
 
 class RhythmHead(nn.Module):
@@ -46,6 +53,34 @@ class RhythmHead(nn.Module):
 
     def forward(self, r: torch.Tensor) -> torch.Tensor:
         return self.net(r) - self.net(r.new_zeros(1, self.n_inputs))
+
+
+class RhythmTermMixin:
+    """What the FCN and the LSTM share about their rhythm term: the model has ``rhythm_head``
+    (a :class:`RhythmHead`, or None) and ``output_layer`` (the ``nn.Linear`` that gives the
+    window's part of the logits and the bias)."""
+
+    rhythm_head: RhythmHead | None
+    output_layer: nn.Linear
+
+    def rhythm_head_term(self, rhythm: torch.Tensor, n: int) -> torch.Tensor:
+        """``rhythm_c`` for ``n`` beats (checked: shape (n, n_rhythm), finite)."""
+        r = check_rhythm(self, rhythm, n)  # type: ignore[arg-type]
+        assert self.rhythm_head is not None and r is not None
+        return self.rhythm_head(r.to(self.output_layer.weight))
+
+    def with_rhythm(self, logits: torch.Tensor, rhythm: torch.Tensor | None) -> torch.Tensor:
+        """``logits`` plus the rhythm term (unchanged when ``rhythm`` is None)."""
+        if rhythm is None:
+            return logits
+        return logits + self.rhythm_head_term(rhythm, logits.shape[0])
+
+    def parts_of(
+        self, pooled: torch.Tensor, rhythm: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(w_c . pooled, rhythm_c, b_c)`` for the input ``pooled`` (n, K) of the output layer."""
+        layer = self.output_layer
+        return pooled @ layer.weight.T, self.rhythm_head_term(rhythm, pooled.shape[0]), layer.bias
 
 
 def check_rhythm(model: nn.Module, rhythm: torch.Tensor | None, n: int) -> torch.Tensor | None:
