@@ -460,6 +460,34 @@ def train(
     )  # fmt: skip
 
 
+def split_text(split: str, cv: dict[str, Any] | None = None) -> tuple[str, str]:
+    """``(split_description, test_description)`` of a model card: how the model was trained
+    and selected (``cv``: the cross-validation it was chosen by, if any) and what it was tested
+    on."""
+    from tscam.data import DS1, DS2, INTER_VAL_RECORDS, INTRA_FRACTIONS
+
+    if split == "inter" and cv:
+        split_desc = (
+            f"inter-patient (de Chazal et al. 2004): trained on all {len(DS1)} DS1 records after "
+            f"record-wise {cv['k']}-fold cross-validation on them, test on DS2"
+        )
+        test_desc = f"DS2, {len(DS2)} records never seen in training"
+    elif split == "inter":
+        split_desc = (
+            f"inter-patient (de Chazal et al. 2004): train on {len(DS1) - len(INTER_VAL_RECORDS)} "
+            f"DS1 records, validate (select the epoch) on the other {len(INTER_VAL_RECORDS)} "
+            f"({', '.join(INTER_VAL_RECORDS)}), test on DS2"
+        )
+        test_desc = f"DS2, {len(DS2)} records never seen in training"
+    else:
+        split_desc = (
+            "intra-patient: beats of the 44 non-paced records split at random per class "
+            f"{'/'.join(str(round(100 * f)) for f in INTRA_FRACTIONS)} % train/val/test"
+        )
+        test_desc = "intra-patient test beats (same patients as training)"
+    return split_desc, test_desc
+
+
 def preprocessing_text(spec: WindowSpec, rhythm_names: Sequence[str] = ()) -> str:
     """One sentence of a model card: how its beats were made (window and rhythm input)."""
     window = (
@@ -482,9 +510,11 @@ def preprocessing_text(spec: WindowSpec, rhythm_names: Sequence[str] = ()) -> st
 def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> dict[str, Any]:
     """Write ``name.pt``, ``name.json`` and ``name.md`` (atomically); return the card."""
     from tscam import __version__
-    from tscam.data import DEFAULT_SPEC, DS1, DS2, INTER_VAL_RECORDS, INTRA_FRACTIONS
+    from tscam.data import DEFAULT_SPEC
 
     directory = Path(directory)
+    if result.config.get("refit"):  # the validation part was trained on: no validation beats
+        result.config["n_val"] = 0
     buf = io.BytesIO()
     torch.save(result.model.state_dict(), buf)
     data = buf.getvalue()
@@ -495,19 +525,7 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     cv = cfg.get("cross_validation")
     if cv:
         cv = {k: v for k, v in cv.items() if k != "pooled_report"}
-    if split == "inter":
-        split_desc = (
-            f"inter-patient (de Chazal et al. 2004): train on {len(DS1) - len(INTER_VAL_RECORDS)} "
-            f"DS1 records, validate (select the epoch) on the other {len(INTER_VAL_RECORDS)} "
-            f"({', '.join(INTER_VAL_RECORDS)}), test on DS2"
-        )
-        test_desc = f"DS2, {len(DS2)} records never seen in training"
-    else:
-        split_desc = (
-            "intra-patient: beats of the 44 non-paced records split at random per class "
-            f"{'/'.join(str(round(100 * f)) for f in INTRA_FRACTIONS)} % train/val/test"
-        )
-        test_desc = "intra-patient test beats (same patients as training)"
+    split_desc, test_desc = split_text(split, cv)
     card = {
         "name": name,
         "description": (

@@ -92,7 +92,12 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"| classes | {', '.join(card['classes'])} (AAMI EC57) |",
         f"| train / val / test beats | {tr['n_train']:,} / {tr['n_val']:,} / "
         f"{m['n'] if m else 0:,} |",
-        f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |",
+        (
+            f"| epochs (schedule; trained) | {tr['epochs']}; {tr['best_epoch']} (chosen by "
+            "cross-validation) |"
+            if card.get("cross_validation")
+            else f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |"
+        ),
         f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
         f"| class weights ({' '.join(card['classes'])}) | {tr['class_weights']} |",
         f"| sampling | {tr.get('sampling', 'every beat, every epoch')}; "
