@@ -4,8 +4,14 @@ Choices, all recorded in the model card:
 
 - **Model selection on unseen patients**: for the inter-patient split the validation part is
   five whole DS1 records (``tscam.data.INTER_VAL_RECORDS``), so the epoch is chosen on patients
-  the model never trained on, as the test on DS2 will be. The test part is evaluated once, at
-  the end, with the selected model.
+  the model never trained on, as the test on DS2 will be. With ``--cv`` (the models with a
+  rhythm head) the epoch count and the logit offsets come instead from record-wise
+  cross-validation over all 22 DS1 records (:mod:`tscam.crossval`), and the model is trained
+  on all of them. The test part is evaluated once, at the end, with the selected model.
+- **Input**: ``--window beat`` cuts the 88-sample window that shows the beat's shape only
+  (:data:`~tscam.data.BEAT_SPEC`); ``--rhythm`` adds a rhythm head that reads the beat's RR
+  features (``Beats.rhythm``), so that each logit is the window's part + the rhythm term + the
+  bias (:func:`tscam.models.decompose_logits`).
 - **Class imbalance**: cross-entropy weighted by ``w_k = (n / (K n_k)) ** weight_power``.
   ``weight_power=1`` is full inverse frequency, ``0.5`` its square root, ``0`` no weighting.
   Strong weights buy sensitivity for rare classes with many false alarms on unseen patients
@@ -16,10 +22,10 @@ Choices, all recorded in the model card:
 - **Label smoothing** (``label_smoothing``): the target puts that much probability mass on
   the other classes, which keeps the network from becoming over-confident on the training
   patients.
-- **Augmentation** (training batches only; the masked run before ``onset`` stays 0):
-  amplitude scaling by a factor in [0.8, 1.2], baseline wander (a random sinusoid of
-  0.1-0.5 Hz, up to 0.2 standard deviations), Gaussian noise (0.05 standard deviations) and a
-  time shift of up to 3 samples.
+- **Augmentation** (training batches only; the masked run before ``onset`` stays 0): baseline
+  wander (a random sinusoid of 0.1-0.5 Hz, up to 0.2 standard deviations), Gaussian noise
+  (0.05 standard deviations) and a time shift of up to 3 samples, then the beat is z-scored
+  again, as every beat is at test time (no amplitude scaling: the z-score would undo it).
 - **Optimiser**: Adam with a one-cycle learning-rate schedule (warm-up to ``lr``, then
   annealing); training stops early when the validation score has not improved for
   ``patience`` epochs.
