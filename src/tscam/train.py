@@ -159,12 +159,11 @@ def prior_shift(
 
 
 def output_layer(net: nn.Module) -> nn.Linear:
-    """The linear layer that gives the logits their bias: the FCN's ``classifier``, the LSTM's
-    ``head`` (else the last linear layer with a bias)."""
-    for name in ("classifier", "head"):
-        layer = getattr(net, name, None)
-        if isinstance(layer, nn.Linear) and layer.bias is not None:
-            return layer
+    """The linear layer that gives the logits their bias: the model's ``output_layer`` (the
+    FCN's ``classifier``, the LSTM's ``head``), else the last linear layer with a bias."""
+    layer = getattr(net, "output_layer", None)
+    if isinstance(layer, nn.Linear) and layer.bias is not None:
+        return layer
     layers = [m for m in net.modules() if isinstance(m, nn.Linear) and m.bias is not None]
     if not layers:
         raise ValueError(f"{type(net).__name__} has no linear output layer with a bias.")
