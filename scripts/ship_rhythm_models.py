@@ -1,4 +1,4 @@
-"""Ship the models with a rhythm head from a training folder into tscam/models/weights/rhythm/.
+"""Ship the models with a rhythm head from a training folder into tscam/models/weights/.
 
 Usage: ``python scripts/ship_rhythm_models.py OUT_DIR [NAME ...]`` after
 ``scripts/train_rhythm_models.sh OUT_DIR``. For each of fcn-inter, lstm-inter, fcn-intra and
@@ -77,7 +77,7 @@ def target_notes(name: str, card: dict) -> list[str]:
 
 def main(out: str, *names: str) -> int:
     src = Path(out)
-    dest = weights_dir() / "rhythm"
+    dest = weights_dir()
     dest.mkdir(exist_ok=True)
     for name in names or SHIPPED:
         card = json.loads((src / f"{name}.json").read_text())

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retrain the four models with a rhythm head (tscam/models/weights/rhythm/, issue 17) with the
+# Retrain the four models with a rhythm head (tscam/models/weights/, issue 17) with the
 # recipe recorded in their cards: the inter-patient models are chosen by record-wise 4-fold
 # cross-validation on DS1 (epoch count and logit offsets, python -m tscam.crossval), then trained
 # on all DS1 records (--cv); the intra-patient models select their epoch on their validation part.
@@ -7,7 +7,7 @@
 # (--test-only). The last two commands train the ablation without rhythm head (the window only)
 # by the same recipe.
 # Usage: scripts/train_rhythm_models.sh OUT_DIR   (then copy OUT_DIR/{fcn,lstm}-{inter,intra}.*
-# into src/tscam/models/weights/rhythm/ to ship them). Needs the MIT-BIH data ($TSCAM_MITDB or
+# into src/tscam/models/weights/ to ship them). Needs the MIT-BIH data ($TSCAM_MITDB or
 # the cache). On 2 CPU cores: about 40 minutes for each FCN cross-validation, 10-15 minutes for
 # each FCN fit, a few minutes for each LSTM step.
 set -euo pipefail

@@ -20,7 +20,12 @@ from typing import Any
 
 import matplotlib as mpl
 
-__all__ = ["BOOK", "LECTURE", "Style", "book_style", "lecture_style"]
+__all__ = ["BOOK", "LECTURE", "TEXT_WIDTH_IN", "Style", "book_style", "lecture_style"]
+
+#: The width (inches, at the notebook's 100 dpi) of a figure that fills the book's text column:
+#: the column is 672 px wide in a 1280 px browser window. Draw figures at most this wide (and
+#: their smallest text at 8 pt or more), or tag the cell to span the page.
+TEXT_WIDTH_IN = 6.7
 
 #: The book's look: matplotlib's default sizes and frame.
 BOOK: dict[str, Any] = {

@@ -88,8 +88,8 @@ class WindowSpec:
 BEAT_SPEC = WindowSpec(length=88, r_index=36, mask_previous=False)
 #: The first design: 187 samples, R peak at 112, the previous beat masked with zeros.
 MASKED_SPEC = WindowSpec(length=187, r_index=112, mask_previous=True)
-#: The window of the shipped models.
-DEFAULT_SPEC = MASKED_SPEC
+#: The window of the shipped models (the masked design survives in `fcn-inter-masked`).
+DEFAULT_SPEC = BEAT_SPEC
 
 
 @dataclass

@@ -36,7 +36,7 @@ class LSTMClassifier(RhythmTermMixin, nn.Module):
         self,
         n_classes: int = 5,
         n_segments: int = 11,
-        segment_length: int = 17,
+        segment_length: int = 8,
         hidden_size: int = 64,
         n_rhythm: int = 0,
         rhythm_hidden: int = 16,

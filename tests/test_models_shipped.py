@@ -1,6 +1,5 @@
-"""The models with a rhythm head, shipped in ``tscam/models/weights/rhythm/`` (issue 17): card
-and weights, the exact split of their logits on real beats, and their test metrics reproduced.
-The chapters still explain the masked-window models of ``weights/``."""
+"""The shipped models with a rhythm head (issue 17): card and weights, the exact split of their
+logits on real beats, and their test metrics reproduced."""
 
 from __future__ import annotations
 
@@ -20,8 +19,8 @@ from tscam.models import (
 from tscam.models.cards import card_markdown
 from tscam.models.pretrained import weights_dir
 
-RHYTHM_DIR = weights_dir() / "rhythm"
-shipped = sorted(p.stem for p in RHYTHM_DIR.glob("*.json"))
+RHYTHM_DIR = weights_dir()
+shipped = sorted(PRETRAINED)
 
 
 def test_the_four_rhythm_models_are_shipped():
