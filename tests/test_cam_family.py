@@ -183,7 +183,8 @@ def test_layers_of_another_length_are_upsampled(name):
 
 
 def test_the_lstm_steps():
-    model, x = small_lstm(), beats(4)
+    model = small_lstm()
+    x = beats(4, length=model.input_length)
     target = torch.tensor([0, 1, 2, 3])
     hidden, grads = C.lstm_step_gradients(model, x, target)  # (n, S, H)
     # HiResCAM over the steps is the course's LSTM Grad-CAM (weighting="step") without its ReLU
@@ -195,7 +196,7 @@ def test_the_lstm_steps():
     layer = C.layer_cam(model, x, target=target, relu=False, upsample=False)
     torch.testing.assert_close(layer, (grads.clamp(min=0) * hidden).sum(2))
     full = C.layer_cam(model, x, target=target, relu=False)
-    torch.testing.assert_close(full, C.expand_steps(layer, 187))
+    torch.testing.assert_close(full, C.expand_steps(layer, model.input_length))
     # Eigen-CAM over the steps: the first principal direction of each beat's (S, H) states
     eig = C.eigen_cam(model, x, upsample=False)
     for i in range(4):

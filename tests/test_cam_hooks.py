@@ -8,7 +8,10 @@ import torch
 from torch import nn
 
 import tscam.cam as C
+from tscam.data import DEFAULT_SPEC
 from tscam.models import FCN, LSTMClassifier
+
+T = DEFAULT_SPEC.length  # the course's beat window, also the LSTM's input length
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def fcn() -> FCN:
 
 @pytest.fixture
 def x() -> torch.Tensor:
-    return torch.randn(3, 1, 187, generator=torch.Generator().manual_seed(0))
+    return torch.randn(3, 1, T, generator=torch.Generator().manual_seed(0))
 
 
 def no_hooks(model: nn.Module) -> bool:
@@ -31,14 +34,14 @@ def test_capture_records_activations_and_gradients(fcn: FCN, x: torch.Tensor) ->
         assert fcn.block2._forward_hooks
         logits = fcn(x)
         grads = rec.gradient_of(logits[:, 1].sum())
-    assert rec.activations.shape == grads.shape == (3, 16, 187) and rec.calls == 1
+    assert rec.activations.shape == grads.shape == (3, 16, T) and rec.calls == 1
     assert rec.gradients is grads
     assert no_hooks(fcn)
     assert all(p.grad is None for p in fcn.parameters())
     # score.backward() also fills .gradients (through a tensor hook), parameters untouched
     with C.capture(fcn, fcn.block3) as rec2:
         fcn(x)[:, 1].sum().backward()
-    assert rec2.gradients is not None and rec2.gradients.shape == (3, 8, 187)
+    assert rec2.gradients is not None and rec2.gradients.shape == (3, 8, T)
     assert all(p.grad is None for p in fcn.parameters())
 
 
@@ -101,18 +104,18 @@ def test_grad_cam_at_the_pooling_layer_is_the_logit_without_bias(fcn: FCN, x: to
     out = C.grad_cam(fcn, x, layer=fcn.gap, target=2, relu=False)
     with torch.no_grad():
         expected = fcn(x)[:, 2] - fcn.classifier.bias[2]
-    assert out.shape == (3, 187)
-    torch.testing.assert_close(out, expected[:, None].expand(3, 187))
+    assert out.shape == (3, T)
+    torch.testing.assert_close(out, expected[:, None].expand(3, T))
 
 
 @pytest.mark.parametrize(
     "bad, error, words",
     [
-        (np.zeros((3, 1, 187), np.float32), C.InputTypeError, ["torch.Tensor", "as_input"]),
-        (torch.zeros(3, 187), C.InputError, ["(n, C, T)", "as_input"]),
-        (torch.zeros(3, 1, 187, dtype=torch.int64), C.InputTypeError, ["floating", "float()"]),
-        (torch.zeros(0, 1, 187), C.InputError, ["empty"]),
-        (torch.zeros(3, 2, 187), C.InputError, ["1 input channel", "2"]),
+        (np.zeros((3, 1, T), np.float32), C.InputTypeError, ["torch.Tensor", "as_input"]),
+        (torch.zeros(3, T), C.InputError, ["(n, C, T)", "as_input"]),
+        (torch.zeros(3, 1, T, dtype=torch.int64), C.InputTypeError, ["floating", "float()"]),
+        (torch.zeros(0, 1, T), C.InputError, ["empty"]),
+        (torch.zeros(3, 2, T), C.InputError, ["1 input channel", "2"]),
     ],
 )
 def test_input_errors(fcn: FCN, bad, error, words) -> None:
@@ -176,7 +179,7 @@ def test_other_errors(fcn: FCN, x: torch.Tensor) -> None:
     with pytest.raises(C.ArchitectureError, match="unrolled"):
         C.lstm_grad_cam(fcn, x)
     with pytest.raises(C.LayerError, match="no Conv1d"):
-        C.grad_cam(nn.Sequential(nn.Flatten(), nn.Linear(187, 2)), x)
+        C.grad_cam(nn.Sequential(nn.Flatten(), nn.Linear(T, 2)), x)
 
 
 def test_errors_are_value_or_type_errors() -> None:
