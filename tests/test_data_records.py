@@ -8,6 +8,7 @@ from tscam.data import (
     DS1,
     DS2,
     PACED_RECORDS,
+    SAME_SUBJECT,
 )
 
 
@@ -40,3 +41,9 @@ def test_de_chazal_split_is_a_partition_of_the_aami_records():
     assert not set(DS1) & set(DS2)
     assert set(DS1) | set(DS2) == set(AAMI_RECORDS)
     assert DS1[:3] == ("101", "106", "108") and DS2[-3:] == ("232", "233", "234")
+
+
+def test_the_one_subject_with_two_records_straddles_ds1_and_ds2():
+    assert SAME_SUBJECT == (("201", "202"),)
+    ((a, b),) = SAME_SUBJECT
+    assert a in DS1 and b in DS2

@@ -11,6 +11,7 @@ from tscam.data import (
     RHYTHM_INPUTS,
     RR_FEATURES,
     Beats,
+    neighbour_counts,
     neighbour_in_window,
     rhythm_inputs,
     rr_features,
@@ -115,6 +116,24 @@ def test_neighbour_in_window_uses_the_window_edges():
     np.testing.assert_array_equal(neighbour_in_window(rr, BEAT_SPEC), [False, True, True, False])
     # the masked window hides the previous beat: only the next one can intrude (0.592 s after)
     np.testing.assert_array_equal(neighbour_in_window(rr, MASKED_SPEC), [False, False, True, True])
+
+
+def test_neighbour_counts_per_class_for_the_beats_window_or_another():
+    rr = np.array(
+        [[0.8, 0.8, 0.8, 0.8], [0.28, 0.8, 0.8, 0.8], [0.8, 0.40, 0.8, 0.8], [0.3, 0.41, 1, 1]]
+    )
+    beats = Beats(
+        np.zeros((4, 88), np.float32), np.array([0, 1, 1, 2]), np.array(["100"] * 4),
+        np.arange(4), np.array(["N", "A", "A", "V"]), rr=rr, spec=BEAT_SPEC,
+    )  # fmt: skip
+    # by hand: beat 1 (S) has the previous R at 0.28 s <= 0.288 s, beat 2 (S) the next at 0.40 s
+    assert neighbour_counts(beats) == {"N": (0, 1), "S": (2, 2), "V": (0, 1), "F": (0, 0),
+                                       "Q": (0, 0)}  # fmt: skip
+    # the same beats in the masked 187-sample window: only the next R peak (<= 0.592 s) counts
+    masked = neighbour_counts(beats, MASKED_SPEC)
+    assert masked["S"] == (1, 2) and masked["V"] == (1, 1) and masked["N"] == (0, 1)
+    with pytest.raises(ValueError, match="no RR features"):
+        neighbour_counts(_beats(None))
 
 
 def test_moving_a_beat_changes_its_two_intervals_only():

@@ -12,7 +12,7 @@ from tscam.exercises import ch01
 def _beats(records, y) -> Beats:
     n = len(y)
     return Beats(
-        x=np.zeros((n, 187), np.float32),
+        x=np.zeros((n, 88), np.float32),
         y=np.asarray(y),
         record=np.asarray(records),
         sample=np.arange(n),
@@ -39,26 +39,31 @@ def test_r_peak():
     assert not ch01.check_r_peak(...).passed
 
 
-def test_shared_records():
-    train = _beats(["100", "100", "101", "105"], [0, 0, 0, 0])
-    test = _beats(["101", "105", "105", "203"], [0, 0, 0, 0])
-    assert ch01.shared_records_reference(train, test) == 2
-    ok = ch01.check_shared_records(2, train, test)
-    assert ok.passed and "2 of the 3 training records" in ok.message
-    assert not ch01.check_shared_records(3, train, test).passed  # counted beats, not records
-    assert not ch01.check_shared_records(..., train, test).passed
-    clean = _beats(["203"], [0])
-    assert ch01.check_shared_records(0, train, clean).passed
-    with pytest.raises(TypeError, match="test"):
-        ch01.check_shared_records(0, train, [1, 2])
+def test_neighbour_accepts_both_edges_read_from_the_spec():
+    from tscam.data import BEAT_SPEC, neighbour_in_window
+
+    right = lambda rr, spec: (rr[:, 0] <= spec.seconds_before) | (rr[:, 1] <= spec.seconds_after)  # noqa: E731
+    assert ch01.check_neighbour(right).passed
+    # the library's own function is the same rule
+    assert ch01.check_neighbour(neighbour_in_window).passed
+    rr = np.array([[0.25, 0.9, 0.6, 0.8], [0.9, 0.38, 0.6, 0.8], [0.8, 0.8, 0.8, 0.8]])
+    np.testing.assert_array_equal(ch01.neighbour_reference(rr, BEAT_SPEC), [True, True, False])
 
 
-def test_shared_records_on_the_real_splits(mitdb_dir, monkeypatch):
-    from tscam.data import DS1, DS2, load_beats
-
-    monkeypatch.setenv("TSCAM_MITDB", str(mitdb_dir))
-    inter = [load_beats("inter", p) for p in ("train", "test")]
-    assert ch01.check_shared_records(0, *inter).passed
-    assert {*inter[0].record} <= set(DS1) and {*inter[1].record} <= set(DS2)
-    intra = [load_beats("intra", p) for p in ("train", "test")]
-    assert ch01.check_shared_records(44, *intra).passed
+def test_neighbour_rejects_the_tempting_shortcuts_with_a_hint():
+    # the masked window's rule: only the next R peak counts
+    next_only = ch01.check_neighbour(lambda rr, spec: rr[:, 1] <= spec.seconds_after)
+    assert not next_only.passed and "only the next R peak" in next_only.message
+    # a window symmetric around R (half its length on each side)
+    half = lambda rr, spec: rr[:, :2].min(axis=1) <= spec.length / 2 / spec.fs  # noqa: E731
+    sym = ch01.check_neighbour(half)
+    assert not sym.passed and "not symmetric" in sym.message
+    # the edges of the course's window typed in: right for BEAT_SPEC, wrong for another window
+    typed = ch01.check_neighbour(lambda rr, spec: (rr[:, 0] <= 0.288) | (rr[:, 1] <= 0.408))
+    assert not typed.passed and "spec" in typed.message
+    # strict inequalities are fine (no case sits on an edge); a heart-rate rule on pre_rr is not
+    strict = lambda rr, spec: (rr[:, 0] < spec.seconds_before) | (rr[:, 1] < spec.seconds_after)  # noqa: E731
+    assert ch01.check_neighbour(strict).passed
+    assert not ch01.check_neighbour(lambda rr, spec: 60 / rr[:, 0] > 147).passed
+    assert not ch01.check_neighbour(...).passed
+    assert not ch01.check_neighbour(lambda rr, spec: None).passed

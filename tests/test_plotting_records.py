@@ -14,11 +14,11 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from tscam import plotting as P  # noqa: E402
 from tscam.aggregate import class_average  # noqa: E402
-from tscam.data import CLASSES, DEFAULT_SPEC  # noqa: E402
+from tscam.data import CLASSES, MASKED_SPEC  # noqa: E402
 from tscam.data.raw import RecordExcerpt  # noqa: E402
 from tscam.plotting import CLASS_PALETTE  # noqa: E402
 
-T = DEFAULT_SPEC.time_axis()  # seconds relative to the R peak of the course's 187-sample window
+T = MASKED_SPEC.time_axis()  # seconds relative to the R peak of the 187-sample masked window
 
 
 def _excerpt() -> RecordExcerpt:
@@ -81,7 +81,7 @@ def test_beat_window_marks_waves_previous_r_and_rr():
 
 def test_beat_window_rejects_a_previous_r_outside_the_window():
     with pytest.raises(ValueError, match="outside the window"):
-        P.plot_beat_window(np.zeros(187), prev_r=-(DEFAULT_SPEC.seconds_before + 0.1), t=T)
+        P.plot_beat_window(np.zeros(187), prev_r=-(MASKED_SPEC.seconds_before + 0.1), t=T)
     with pytest.raises(ValueError, match="outside the window"):
         P.plot_beat_window(np.zeros(187), prev_r=0.2, t=T)
 
@@ -206,10 +206,49 @@ def test_beat_window_shades_the_masked_start():
     assert "set to 0 (previous beat)" in [t.get_text() for t in ax.texts]
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert len(hatched) == 1
-    t = DEFAULT_SPEC.time_axis()
+    t = MASKED_SPEC.time_axis()
     x0 = hatched[0].get_x()
     assert x0 < t[0] and x0 + hatched[0].get_width() == pytest.approx((t[59] + t[60]) / 2)
     unmasked = P.plot_beat_window(x, onset=0, t=T).axes[0]
     assert not [p for p in unmasked.patches if p.get_hatch()]
     with pytest.raises(ValueError, match="onset"):
         P.plot_beat_window(x, onset=200, t=T)
+
+
+def test_rr_series_draws_each_interval_and_rings_the_marked_beat():
+    t = np.array([1.0, 1.8, 2.2, 3.4, 4.2])
+    rr = np.array([0.8, 0.8, 0.4, 1.2, 0.8])
+    fig = P.plot_rr_series(t, rr, local_rr=np.full(5, 0.8), avg_rr=np.full(5, 0.8), marked=[2],
+                           marked_label="premature beat", title="record 100")  # fmt: skip
+    ax = fig.axes[0]
+    dots, ring = ax.collections[0], ax.collections[-1]
+    np.testing.assert_allclose(dots.get_offsets(), np.column_stack([t, rr]))
+    np.testing.assert_allclose(ring.get_offsets(), [[2.2, 0.4]])
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert "premature beat" in labels and "local RR (mean of 10 beats)" in labels
+    assert fig.get_size_inches()[0] <= 6.7
+    mask = P.plot_rr_series(t, rr, marked=rr < 0.5).axes[0].collections[-1]
+    np.testing.assert_allclose(mask.get_offsets(), [[2.2, 0.4]])
+    with pytest.raises(ValueError, match="one per beat"):
+        P.plot_rr_series(t, rr[:3])
+    with pytest.raises(ValueError, match="marked indices"):
+        P.plot_rr_series(t, rr, marked=[7])
+
+
+def test_chapter_one_figures_fit_the_text_column_by_default():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(25, 88))
+    t88 = (np.arange(88) - 36) / 125
+    avgs = class_average(np.zeros_like(x), x, np.arange(25) % 5, classes=CLASSES, t=t88)
+    grid = P.plot_class_means(avgs)  # five classes: two rows of three, the sixth panel off
+    assert grid.get_size_inches()[0] <= 6.7
+    assert sum(a.axison for a in grid.axes) == 5
+    panel = grid.axes[0]  # the band and the mean share the time axis (seconds)
+    band_x = panel.collections[0].get_paths()[0].vertices[:, 0]
+    np.testing.assert_allclose(panel.lines[0].get_xdata(), t88)
+    assert band_x.min() == pytest.approx(t88[0]) and band_x.max() == pytest.approx(t88[-1])
+    assert panel.get_xlim() == pytest.approx((t88[0], t88[-1]))
+    assert P.plot_class_counts({"a": {"N": 3}}).get_size_inches()[0] <= 6.7
+    assert P.plot_record_excerpt(_excerpt()).get_size_inches()[0] <= 6.7
+    split = P.plot_split_records({"s": {"train": ["1"], "test": ["2"]}})
+    assert split.get_size_inches()[0] <= 6.7

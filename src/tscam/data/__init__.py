@@ -3,7 +3,7 @@
 Typical use::
 
     from tscam.data import load_beats, CLASSES
-    test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 187)
+    test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 88)
     test.rhythm                            # (n, 4) rhythm features
 
 The database is found through ``data_dir``, ``$TSCAM_MITDB`` or the user cache (downloaded from
@@ -28,6 +28,7 @@ from tscam.data.dataset import (
     concat_beats,
     extract_all,
     load_beats,
+    neighbour_counts,
     split_indices,
 )
 from tscam.data.errors import (
@@ -60,6 +61,7 @@ from tscam.data.records import (
     DS2,
     MITDB_FS,
     PACED_RECORDS,
+    SAME_SUBJECT,
 )
 from tscam.data.rhythm import (
     LOCAL_BEATS,
@@ -76,9 +78,10 @@ __all__ = [
     "AAMI_MAP", "AAMI_RECORDS", "ALL_RECORDS", "BEAT_SPEC", "CLASSES", "CLASS_NAMES",
     "DEFAULT_LEAD", "MASKED_SPEC",
     "DEFAULT_SPEC", "DS1", "DS2", "ENV_CACHE", "ENV_DATA", "INTER_VAL_RECORDS", "LOCAL_BEATS",
-    "LONG_BEATS", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_in_window",
-    "rhythm_inputs", "rr_features",
-    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "PUBLISHED", "PublishedResult",
+    "LONG_BEATS", "RHYTHM_INPUTS", "RR_FEATURES", "move_beat", "neighbour_counts",
+    "neighbour_in_window", "rhythm_inputs", "rr_features",
+    "INTRA_FRACTIONS", "MITDB_FS", "PACED_RECORDS", "PUBLISHED", "SAME_SUBJECT",
+    "PublishedResult",
     "SCORED_CLASSES", "published_results", "SPLIT_SEED", "SYNTHETIC_CLASSES", "Beats",
     "ChecksumError", "DataError", "DataNotFoundError", "LeadNotFoundError", "NoBeatsError",
     "RecordExcerpt", "SyntheticBeats", "UnknownRecordError", "WindowSpec", "beat_table",

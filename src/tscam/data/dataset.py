@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from tscam.data.beats import DEFAULT_SPEC, RecordBeats, WindowSpec, extract_record, zscore
+from tscam.data.beats import (
+    DEFAULT_SPEC,
+    RecordBeats,
+    WindowSpec,
+    extract_record,
+    neighbour_in_window,
+    zscore,
+)
 from tscam.data.cache import ARRAYS, cache_key, load_npz, save_npz_atomic
 from tscam.data.errors import LeadNotFoundError
 from tscam.data.locate import (
@@ -176,6 +183,24 @@ class Beats:
         import torch
 
         return torch.from_numpy(np.ascontiguousarray(self.x)).unsqueeze(1)
+
+
+def neighbour_counts(beats: Beats, spec: WindowSpec | None = None) -> dict[str, tuple[int, int]]:
+    """Per class of ``beats``: (beats with a neighbouring R peak inside the window, beats).
+
+    The window is ``spec`` (default: the one the beats were cut with, ``beats.spec``), so the
+    same beats can be measured for another window design, e.g. ``MASKED_SPEC``: the RR features
+    come from the annotation times and do not depend on the window
+    (:func:`~tscam.data.beats.neighbour_in_window` decides). Every class of
+    ``beats.class_names`` is listed, with (0, 0) when it has no beats."""
+    if beats.rr is None:
+        _ = beats.rhythm  # raises the error that says what is missing
+    inside = neighbour_in_window(beats.rr, beats.spec if spec is None else spec)
+    y = np.asarray(beats.y)
+    return {
+        c: (int(np.sum(inside[y == k])), int(np.sum(y == k)))
+        for k, c in enumerate(beats.class_names)
+    }
 
 
 def _labels(symbols: np.ndarray) -> np.ndarray:

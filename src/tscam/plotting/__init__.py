@@ -53,6 +53,7 @@ from tscam.plotting.records import (
     plot_class_counts,
     plot_class_means,
     plot_record_excerpt,
+    plot_rr_series,
     plot_split_records,
 )
 from tscam.plotting.rhythm import (  # noqa: F401 (rhythm features and logit parts)
@@ -78,6 +79,7 @@ __all__ = [
     "plot_class_means",
     "plot_confusion",
     "plot_record_excerpt",
+    "plot_rr_series",
     "plot_segments",
     "plot_split_records",
     "plot_training_history",

@@ -1,5 +1,7 @@
 """Figures of the data chapter: a raw record with its annotations, the parts of the beat window,
-the mean beat of each class, and which records each split puts in training and in test."""
+a record's RR intervals, the mean beat of each class, and which records each split puts in
+training and in test. Default sizes fit the book's text column
+(:data:`tscam.style.TEXT_WIDTH_IN`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from tscam.plotting._base import (
 )
 from tscam.plotting.beats import AMPLITUDE_LABEL, plot_beat
 from tscam.plotting.colors import BEAT_COLOR, OKABE_ITO, class_colors
+from tscam.style import TEXT_WIDTH_IN
 
 if TYPE_CHECKING:
     from tscam.aggregate import ClassAverage
@@ -32,6 +35,7 @@ __all__ = [
     "plot_class_counts",
     "plot_class_means",
     "plot_record_excerpt",
+    "plot_rr_series",
     "plot_split_records",
 ]
 
@@ -61,6 +65,7 @@ def plot_record_excerpt(
     *,
     title: str | None = None,
     colors: Mapping[str, str] | None = None,
+    figsize: tuple[float, float] = (TEXT_WIDTH_IN, 3.0),
 ) -> Figure:
     """A raw excerpt of a record (such as :func:`tscam.data.raw.record_excerpt` returns: ``time``,
     ``signal``, ``ann_time``, ``ann_symbol``, ``ann_class``, ``record``, ``lead``, ``units``,
@@ -73,7 +78,7 @@ def plot_record_excerpt(
     sig = as_1d(excerpt.signal, "excerpt.signal")
     if t.shape != sig.shape:
         raise ValueError(f"excerpt.time {t.shape} and excerpt.signal {sig.shape} differ.")
-    fig, ax = axes_or_new(ax, figsize=(11.0, 3.2))
+    fig, ax = axes_or_new(ax, figsize=figsize)
     ax.plot(t, sig, color=BEAT_COLOR, lw=1.0)
     lo, hi = padded_limits(sig, 0.05)
     top = hi + 0.22 * (hi - lo)  # room for the symbols
@@ -122,6 +127,7 @@ def plot_class_counts(
     classes: Sequence[str] | None = None,
     log: bool = True,
     title: str | None = None,
+    figsize: tuple[float, float] = (TEXT_WIDTH_IN, 3.4),
 ) -> Figure:
     """Beats per class for one or more sets of beats as grouped bars, each bar labelled with its
     count. ``counts[set name][class]`` (e.g. ``{"DS1": beats.class_counts(), ...}``); a class
@@ -129,9 +135,9 @@ def plot_class_counts(
     rare classes stay visible next to N. Returns the figure."""
     if not counts:
         raise ValueError("counts must map a set name to {class: number of beats}.")
-    fig, ax = axes_or_new(ax, figsize=(7.0, 3.4))
+    fig, ax = axes_or_new(ax, figsize=figsize)
     names = list(counts)
-    width = 0.8 / len(names)
+    width = 0.9 / len(names)  # wide enough for a label of six digits at the text width
     palette = [OKABE_ITO[c] for c in ("blue", "orange", "bluish green", "reddish purple")]
     if classes is None:  # the classes the counts name, in order of first appearance
         classes = list(dict.fromkeys(c for per_set in counts.values() for c in per_set))
@@ -147,7 +153,7 @@ def plot_class_counts(
             color=palette[j % len(palette)],
             label=name,
         )
-        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize="x-small")
+        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=2, fontsize="small")
     ax.set_xticks(pos, list(classes))
     ax.set_xlabel("AAMI class")
     if log:
@@ -278,14 +284,15 @@ def plot_class_means(
     *,
     band_label: str = "± 1 std",
     ylabel: str = AMPLITUDE_LABEL,
-    panel_size: tuple[float, float] = (2.6, 2.6),
+    panel_size: tuple[float, float] = (2.2, 2.2),
     colors: Mapping[str, str] | None = None,
+    ncols: int = 3,
 ) -> Figure:
     """The mean beat of each class (from :func:`tscam.aggregate.class_average`: ``mean_beat``,
     ``std_beat``, ``n``) in its class colour over a band of ± 1 standard deviation, one panel
-    per class with beats, on a shared y axis. A class's colour is ``colors[name]`` if given,
-    else its position among ``averages`` (:func:`tscam.plotting.colors.class_colors`). Returns
-    the figure."""
+    per class with beats (``ncols`` panels a row), on a shared y axis. A class's colour is
+    ``colors[name]`` if given, else its position among ``averages``
+    (:func:`tscam.plotting.colors.class_colors`). Returns the figure."""
     avgs = list(averages.values()) if isinstance(averages, Mapping) else list(averages)
     palette = class_colors([a.cls for a in avgs], colors)
     shown = [a for a in avgs if a.n > 0]
@@ -293,15 +300,19 @@ def plot_class_means(
         raise ValueError("No class has any beats (every n is 0): nothing to draw.")
     if axes is None:
         w, h = panel_size
-        fig, axes = plt.subplots(
-            1,
-            len(shown),
-            figsize=scaled((w * len(shown), h)),
+        cols = max(1, min(int(ncols), len(shown)))
+        rows = -(-len(shown) // cols)
+        fig, grid = plt.subplots(
+            rows,
+            cols,
+            figsize=scaled((w * cols, h * rows)),
             sharey=True,
             layout="constrained",
             squeeze=False,
         )
-        axes = axes[0]
+        for ax in grid.ravel()[len(shown) :]:
+            ax.set_axis_off()
+        axes = grid.ravel()[: len(shown)]
     axes = list(np.ravel(axes))
     if len(axes) < len(shown):
         raise ValueError(f"{len(shown)} classes have beats but only {len(axes)} axes given.")
@@ -320,6 +331,7 @@ def plot_class_means(
         plot_beat(
             a.mean_beat,
             ax=ax,
+            t=tt,  # the band's axis: seconds when the average carries them
             color=color,
             ylabel=None,
             mark_r=r_at_zero,
@@ -327,8 +339,10 @@ def plot_class_means(
             label="mean",
         )
         ax.set_xlabel(xlabel if len(shown) == 1 else "time from R (s)")
-    axes[0].set_ylabel(ylabel)
-    axes[0].legend(loc="lower left", fontsize="x-small", frameon=False)
+    for ax in axes[: len(shown)]:
+        if ax.get_subplotspec() is None or ax.get_subplotspec().is_first_col():
+            ax.set_ylabel(ylabel)
+    axes[0].legend(loc="lower left", fontsize="small", frameon=False)
     for ax in axes[1 : len(shown)]:
         if ax.get_legend() is not None:
             ax.get_legend().remove()
@@ -345,12 +359,14 @@ def plot_split_records(
     axes: Any = None,
     *,
     parts: tuple[str, str] = ("train", "test"),
+    figsize: tuple[float, float] | None = None,
 ) -> Figure:
     """Beats per record in two parts of each split, as mirrored bars: ``parts[0]`` (train) up,
     ``parts[1]`` (test) down, one panel per split. ``splits[name][part]`` holds the record of
     every beat of that part (e.g. ``load_beats(name, part).record``). ``records`` fixes the
     order on the x axis (default: every record that occurs, sorted). All panels share one y
-    scale, so the splits can be compared. Returns the figure."""
+    scale, so the splits can be compared. ``figsize`` defaults to the text width and 2.6 in a
+    split. Returns the figure."""
     if not splits:
         raise ValueError("splits must map a split name to {part: records of its beats}.")
     for name, by_part in splits.items():
@@ -365,7 +381,7 @@ def plot_split_records(
         _, axes = plt.subplots(
             len(splits),
             1,
-            figsize=scaled((11.0, 2.6 * len(splits))),
+            figsize=scaled(figsize or (TEXT_WIDTH_IN, 2.6 * len(splits))),
             sharex=True,
             layout="constrained",
             squeeze=False,
@@ -405,5 +421,57 @@ def plot_split_records(
         handles, labels = axes[0].get_legend_handles_labels()
         axes[0].figure.legend(handles, labels, loc="outside upper center", ncols=2, frameon=False)
     else:
-        axes[0].legend(loc="upper right", fontsize="x-small", ncols=2, framealpha=0.9)
+        axes[0].legend(loc="upper right", fontsize="small", ncols=2, framealpha=0.9)
     return axes[0].figure
+
+
+def plot_rr_series(
+    time_s: Any,
+    rr: Any,
+    ax: Axes | None = None,
+    *,
+    local_rr: Any = None,
+    avg_rr: Any = None,
+    marked: Any = None,
+    marked_label: str = "marked beat",
+    title: str | None = None,
+    figsize: tuple[float, float] = (TEXT_WIDTH_IN, 2.8),
+) -> Figure:
+    """A record's RR series: each beat's RR interval (``rr``, seconds since the previous R peak)
+    as a dot at its time (``time_s``, seconds), joined by a thin line; optionally the local and
+    the long-span average RR (``local_rr``, ``avg_rr``, one per beat) as lines, and the beats
+    ``marked`` (indices or a boolean mask) ringed and named ``marked_label`` in the legend.
+    Returns the figure."""
+    t = as_1d(time_s, "time_s")
+    v = as_1d(rr, "rr")
+    if t.shape != v.shape:
+        raise ValueError(f"time_s ({t.shape[0]}) and rr ({v.shape[0]}) must have one per beat.")
+    fig, ax = axes_or_new(ax, figsize=figsize)
+    ax.plot(t, v, color="0.6", lw=0.8, zorder=1)
+    ax.scatter(t, v, s=10, color=BEAT_COLOR, zorder=2, label="RR interval before the beat")
+    for name, series, color, style in (
+        ("local RR (mean of 10 beats)", local_rr, OKABE_ITO["bluish green"], "-"),
+        ("average RR (median, long span)", avg_rr, OKABE_ITO["reddish purple"], "--"),
+    ):
+        if series is not None:
+            values = as_1d(series, name)
+            if values.shape != t.shape:
+                raise ValueError(f"{name} must have one value per beat ({t.shape[0]}).")
+            ax.plot(t, values, color=color, lw=1.4, ls=style, label=name, zorder=3)
+    if marked is not None:
+        m = np.asarray(marked)
+        idx = np.flatnonzero(m) if m.dtype == bool else m.astype(int).ravel()
+        if m.dtype == bool and m.shape != t.shape:
+            raise ValueError(f"A boolean `marked` needs one value per beat ({t.shape[0]}).")
+        if idx.size and (idx.min() < 0 or idx.max() >= t.shape[0]):
+            raise ValueError(f"marked indices must lie in 0..{t.shape[0] - 1}.")
+        ax.scatter(
+            t[idx], v[idx], s=70, facecolors="none", edgecolors=OKABE_ITO["vermillion"],
+            linewidths=1.6, zorder=4, label=marked_label,
+        )  # fmt: skip
+    ax.set_xlabel("time from the start of the record (s)")
+    ax.set_ylabel("RR interval (s)")
+    ax.legend(fontsize="small", loc="best", framealpha=0.9)
+    if title:
+        ax.set_title(title)
+    return fig
