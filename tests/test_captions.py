@@ -19,6 +19,10 @@ executed code cell, not hidden by ``remove-cell``/``remove-output``, that shows 
   "noisy linear", ...). Terms are matched longest first, so "Grad-CAM++" is not "Grad-CAM" and
   "fcn-inter-masked" is not "fcn-inter".
 
+The same execution shows what the chapter prints: every line of an output (text, markdown,
+HTML) that says "macro-F1" also names the four classes it is over (N, S, V and F): the course's
+one macro-F1, never the five-class field (issue 19).
+
 A tiny synthetic chapter, executed the same way, proves that each rule fails where it should.
 """
 
@@ -32,6 +36,7 @@ import nbformat
 import pytest
 from book_support import chapter_notebooks
 from figure_support import executed_chapter, figure_texts, run_with_figure_texts
+from test_chapter_conventions import FOUR_CLASSES, MACRO_F1
 
 #: The masked model is not among the shipped ones but chapter 8 explains it.
 EXTRA_MODELS = ("fcn-inter-masked",)
@@ -205,6 +210,30 @@ def caption_problems(nb, chapter: int, terms: list[Term]) -> list[str]:
     return problems
 
 
+def _shown_text(output) -> str:
+    data = output.get("data", {})
+    text = output.get("text", "") + "\n".join(
+        str(data[k]) for k in ("text/plain", "text/markdown", "text/latex") if k in data
+    )
+    if "text/html" in data:
+        html = str(data["text/html"])
+        text += "\n" + re.sub(r"<[^>]+>", " ", re.sub(r"</t[rh]>|<br\s*/?>", "\n", html))
+    return text
+
+
+def printed_macro_f1_problems(nb) -> list[str]:
+    """Output lines (of cells the reader sees) with a macro-F1 that does not name N, S, V, F."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or _tags(cell) & HIDDEN:
+            continue
+        for output in cell.get("outputs", []):
+            for line in _shown_text(output).splitlines():
+                if MACRO_F1.search(line) and not FOUR_CLASSES.search(line):
+                    problems.append(f"cell {i} prints {line.strip()[:120]!r}")
+    return problems
+
+
 # --- the chapters --------------------------------------------------------------------------------
 
 
@@ -215,6 +244,17 @@ def test_every_figure_has_a_true_caption(path: Path, mitdb_dir):
     nb = executed_chapter(path, mitdb_dir)
     problems = caption_problems(nb, int(path.name[:2]), vocabulary())
     assert not problems, f"{path.name}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+@pytest.mark.parametrize("path", chapter_notebooks(), ids=lambda p: p.stem)
+def test_printed_macro_f1_is_over_the_four_classes(path: Path, mitdb_dir):
+    problems = printed_macro_f1_problems(executed_chapter(path, mitdb_dir))
+    assert not problems, (
+        f"{path.name}: a macro-F1 printed without 'N, S, V and F' beside it (the course's one "
+        "macro-F1 is macro_f1_of(metrics, SCORED_CLASSES)):\n  " + "\n  ".join(problems)
+    )
 
 
 # --- the rules fail on a synthetic chapter that breaks them -------------------------------------
@@ -262,6 +302,9 @@ def _synthetic() -> nbformat.NotebookNode:
         md("**Figure 9.8.** A caption with no figure."),
         # 18: a figure hidden from the reader needs no caption
         code(fig("hidden"), metadata={"tags": ["remove-cell"]}),
+        # 19, 20: printed macro-F1, with and without its classes
+        code("print('macro-F1 over N, S, V and F: 50.0 %')"),
+        code("from IPython.display import Markdown\nMarkdown('| macro-F1 | 39.0 |')"),
     ]
     return nbformat.v4.new_notebook(cells=cells)
 
@@ -287,6 +330,7 @@ def test_caption_rules_fail_on_a_synthetic_chapter(tmp_path: Path):
     for e in expected:
         assert any(p.startswith(e) for p in problems), (e, problems)
     assert len(problems) == len(expected), problems
+    assert printed_macro_f1_problems(run) == ["cell 20 prints '| macro-F1 | 39.0 |'"]
 
 
 def test_vocabulary_matches_longest_terms_first():
