@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from book_support import chapter_docnames
@@ -123,6 +124,51 @@ true
 """
 
 
+# Every image of a cell output, as shown at the 1280 px viewport: its shown width against its
+# drawn (natural) width, and whether its cell carries the tag `full-width` (myst-nb gives the
+# cell's <div> the class `tag_full-width`; the theme lets it span the margin). Collapsed outputs
+# (`hide-output`, `hide-cell`: <details>) are opened first, as a reader would; an image that is
+# still not displayed (a gallery's other pictures) is reported as hidden, not measured.
+IMAGE_WIDTHS = """
+(() => {
+  document.querySelectorAll('article details').forEach(d => { d.open = true; });
+  const imgs = Array.from(document.querySelectorAll('article .cell_output img'));
+  imgs.forEach(i => { i.loading = 'eager'; });
+  if (!imgs.every(i => i.complete)) return null;
+  return imgs.map(i => {
+    const r = i.getBoundingClientRect();
+    return {src: (i.currentSrc || i.src).slice(-60), natural: i.naturalWidth, shown: r.width,
+            hidden: i.offsetParent === null || r.width === 0,
+            full: i.closest('.tag_full-width, .tag_full_width') !== null};
+  });
+})()
+"""
+
+#: The least share of its drawn width at which an image of a cell output may be shown.
+MIN_SHOWN = 0.8
+
+
+def shrunk_images(images: list[dict]) -> list[str]:
+    """The images shown at less than MIN_SHOWN of their drawn width (cells not `full-width`)."""
+    return [
+        f"{i['src']}: {i['shown']:.0f} of {i['natural']} px ({i['shown'] / i['natural']:.0%})"
+        for i in images
+        if not i["hidden"]
+        and not i["full"]
+        and i["natural"] > 0
+        and i["shown"] / i["natural"] < MIN_SHOWN
+    ]
+
+
+def _image_widths(tab: Tab, url: str, widgets: bool) -> list[dict]:
+    tab.open(url)
+    if widgets:
+        tab.wait_for(WIDGETS_RENDERED, what=f"the widgets of {url}")
+    tab.wait_for(IMAGES_LOADED, what=f"the images of {url}")
+    time.sleep(0.3)
+    return tab.wait_for(IMAGE_WIDTHS, what=f"the images of the cell outputs of {url}")
+
+
 def _fingerprint_after(tab: Tab, g: int, k: int | None, before: str | None) -> str:
     """Choose option ``k`` of control ``g`` (None: no change); wait for a new picture."""
     if k is not None:
@@ -214,3 +260,68 @@ def test_kernel_free_galleries_switch(tab, site, book_js):
             assert again == seen[0], f"gallery {g} of {docname}: option 0 lost its picture"
             checked += 1
     assert checked >= 1, "no kernel-free gallery with two or more options found in the chapters"
+
+
+@pytest.mark.parametrize("docname", chapter_docnames())
+def test_figures_fit_the_text_column(tab, site, book_js, docname):
+    """At 1280 px, every image of a cell output is shown at 0.8 of its drawn width or more
+    (issue 19: figures drawn for the 672 px text column), unless its cell is tagged
+    `full-width`."""
+    _offline_cdn(tab, book_js)
+    images = _image_widths(tab, f"{site}/{docname}.html", book_js.vendored)
+    shown = [i for i in images if not i["hidden"]]
+    assert shown, f"{docname}: no image of a cell output is shown"
+    shrunk = shrunk_images(images)
+    assert not shrunk, (
+        f"{docname}: images shown at less than {MIN_SHOWN:.0%} of their drawn width (draw them at "
+        "most tscam.style.TEXT_WIDTH_IN wide, or tag the cell `full-width`): " + "; ".join(shrunk)
+    )
+
+
+def _png(path: Path, width_px: int) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(width_px / 100, 1), dpi=100)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path.name
+
+
+def test_figure_width_rule_fails_on_a_synthetic_page(tab, tmp_path: Path):
+    """The measurement on a page built like a chapter's (myst-nb's cell and output classes, a
+    672 px column, the theme's 136 % for `full-width` cells): a narrow figure passes, a wide one
+    fails, a wide one in a `full-width` cell passes, a wide one in a collapsed output fails."""
+    narrow, wide = _png(tmp_path / "narrow.png", 600), _png(tmp_path / "wide.png", 1400)
+
+    def cell(img: str, tags: str = "", details: bool = False) -> str:
+        out = f'<div class="cell_output docutils container"><img alt="x" src="{img}"></div>'
+        if details:
+            out = f'<details class="hide above-output"><summary>Show</summary>{out}</details>'
+        return f'<div class="cell docutils container {tags}">{out}</div>'
+
+    (tmp_path / "page.html").write_text(
+        "<!doctype html><html><head><style>"
+        "article { width: 672px; margin: 0 auto; } img { max-width: 100%; }"
+        ".cell.tag_full-width { width: 136%; }"
+        "</style></head><body><article>"
+        + cell(narrow)
+        + cell(wide)
+        + cell(wide, tags="tag_full-width")
+        + cell(wide, details=True)
+        + "</article></body></html>",
+        encoding="utf-8",
+    )
+    with serving(tmp_path) as url:
+        images = _image_widths(tab, f"{url}/page.html", widgets=False)
+    assert [(i["natural"], i["full"], i["hidden"]) for i in images] == [
+        (600, False, False),
+        (1400, False, False),
+        (1400, True, False),
+        (1400, False, False),
+    ]
+    assert images[1]["shown"] == pytest.approx(672, abs=1)
+    shrunk = shrunk_images(images)
+    assert len(shrunk) == 2 and all("wide.png" in s and "48%" in s for s in shrunk), shrunk
