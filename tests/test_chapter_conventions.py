@@ -171,7 +171,8 @@ def notation_problems(nb) -> list[str]:
 # --- the skeleton -------------------------------------------------------------------------------
 
 FIXED_SECTIONS = {"overview", "prerequisites", "setup", "summary", "what's next", "references"}
-TIME_LINE = re.compile(r"^\*Time: about (\d+) min(?: \([^)]*\))?\.\*$")  # e.g. "(with the exercise)"
+# a section time, optionally with a parenthetical, e.g. "(with the exercise)"
+TIME_LINE = re.compile(r"^\*Time: about (\d+) min(?: \([^)]*\))?\.\*$")
 OVERVIEW_TIME = re.compile(r"Time:?\**:?\s*about\s+(\d+)\s*min", re.I)
 PREREQ_HEADER = "| Concept | Importance | Link |"
 
