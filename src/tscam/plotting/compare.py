@@ -267,7 +267,7 @@ def plot_average_profiles(
         ax.set_ylabel(ylabel)
         if r_at_zero:
             mark_r_peak(ax)
-        ax.legend(fontsize="x-small", frameon=False, loc="best")
+        ax.legend(fontsize="small", frameon=False, loc="best")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
