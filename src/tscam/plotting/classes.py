@@ -23,6 +23,7 @@ from tscam.plotting._base import (
 )
 from tscam.plotting.beats import HEATMAP_STYLES, draw_heatmap, relevance_label
 from tscam.plotting.colors import MAP_COLOR, is_signed, relevance_cmap, relevance_norm
+from tscam.style import TEXT_WIDTH_IN
 
 if TYPE_CHECKING:
     from tscam.aggregate import ClassAverage, PartsAverage
@@ -241,14 +242,15 @@ def plot_class_grid(
     cmap: str | Colormap | None = None,
     show_map: bool = True,
     suptitle: str | None = None,
-    panel_size: tuple[float, float] = (4.4, 3.4),
+    panel_size: tuple[float, float] | None = None,
 ) -> Figure:
     """One :func:`plot_class_average` panel per class with beats (``n > 0``, shown in the
     titles); classes without beats are named in a note under the grid.
 
     All panels share one colour scale (one colour bar) and one map axis, so the classes can be
     compared. ``axes`` (optional) holds at least as many axes as there are classes with beats.
-    Returns the figure.
+    ``panel_size`` (width, height) in inches per class; by default the grid fills the book's
+    text column (:data:`tscam.style.TEXT_WIDTH_IN`, colour bar included). Returns the figure.
     """
     _check_options(style, band)
     avgs = _as_list(averages)
@@ -262,7 +264,8 @@ def plot_class_grid(
     if axes is None:
         ncols = ncols or (2 if len(shown) == 4 else min(len(shown), 3))
         nrows = -(-len(shown) // ncols)
-        size = (panel_size[0] * ncols + 1.0, panel_size[1] * nrows + 0.3)
+        pw, ph = panel_size or ((TEXT_WIDTH_IN - 1.0) / ncols, 2.9)
+        size = (pw * ncols + 1.0, ph * nrows + 0.3)
         fig, panels = _panel_grid(nrows, ncols, size, show_map)
         for top, below in panels[len(shown) :]:
             top.remove()
