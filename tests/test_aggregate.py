@@ -230,3 +230,24 @@ def test_plain_arrays_need_class_names_and_get_no_time_axis():
     np.testing.assert_allclose(timed["a"].t, t)
     with pytest.raises(ValueError, match="t has 4 values"):
         _class_average(np.ones((3, 5)), np.zeros((3, 5)), np.zeros(3, int), classes="a", t=t[:4])
+
+
+def test_parts_by_class_takes_the_true_class_column_by_hand():
+    from types import SimpleNamespace
+
+    from tscam.aggregate import parts_by_class
+
+    beat = np.array([[1.0, 5.0], [3.0, 7.0], [9.0, 2.0], [9.0, 4.0]])
+    rhythm = np.array([[0.5, 0.0], [0.5, 0.0], [0.0, 1.0], [0.0, 3.0]])
+    parts = SimpleNamespace(beat=beat, rhythm=rhythm, bias=np.zeros((4, 2)))
+    y = np.array([0, 0, 1, 1])
+    out = parts_by_class(parts, y, ("a", "b"))
+    assert out["a"]["beat"].mean == pytest.approx(2.0)  # rows 0, 1, column 0
+    assert out["b"]["beat"].mean == pytest.approx(3.0)  # rows 2, 3, column 1
+    assert out["b"]["rhythm"].mean == pytest.approx(2.0)
+    assert out["a"]["rhythm"].low == out["a"]["rhythm"].high == pytest.approx(0.5)
+    assert out["a"]["beat"].low <= 2.0 <= out["a"]["beat"].high
+    assert out["b"]["beat"].n == 2
+    assert "c" not in parts_by_class(parts, y, ("a", "b", "c"))
+    with pytest.raises(ValueError, match="choose from"):
+        parts_by_class(parts, y, ("a", "b"), which=("map",))

@@ -97,3 +97,23 @@ def test_typical_beats_picks_the_beat_nearest_the_class_mean_within_the_mask():
         typical_beats(x, y[:3], classes=names)
     with pytest.raises(ValueError, match="classes="):  # plain arrays carry no class names
         typical_beats(x, y)
+
+
+def test_peak_agreement_null_by_hand():
+    from tscam.compare import peak_agreement_null
+
+    # 6 beats of 11 segments; class 1 = beats 3, 4, 5; reference peaks in segment 2
+    maps = np.zeros((6, 11))
+    peaks = [2, 2, 7, 2, 2, 9]  # class 1: 2 of 3 peak in 2; all beats: 4 of 6
+    maps[np.arange(6), peaks] = 1.0
+    y = np.array([0, 0, 0, 1, 1, 1])
+    ref = np.zeros(11)
+    ref[2] = 1.0
+    res = peak_agreement_null(maps, y, 1, ref, n_perm=4000)
+    assert res.observed == pytest.approx(2 / 3)
+    assert res.null == pytest.approx(4 / 6, abs=0.02)  # the share of all beats peaking in 2
+    assert res.low <= res.null <= res.high
+    with pytest.raises(ValueError, match="class index 3"):
+        peak_agreement_null(maps, y, 3, ref)
+    with pytest.raises(ValueError, match="one label per map"):
+        peak_agreement_null(maps, y[:4], 1, ref)

@@ -258,3 +258,21 @@ def test_plot_functions_change_no_global_settings(beat, heat, averages):
     P.plot_class_grid(averages)
     P.plot_architecture_fcn(classes=CLASSES)
     assert dict(matplotlib.rcParams) == before
+
+
+def test_parts_by_class_draws_one_bar_per_class_and_part_with_intervals():
+    from tscam.aggregate import parts_by_class
+
+    beat = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, -1.0], [0.0, -2.0]])
+    rhythm = np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 2.0]])
+    parts = SimpleNamespace(beat=beat, rhythm=rhythm, bias=np.zeros((4, 2)))
+    avgs = parts_by_class(parts, np.array([0, 0, 1, 1]), ("a", "b"))
+    fig = P.plot_parts_by_class(avgs, title="toy")
+    ax = fig.axes[0]
+    heights = sorted(round(b.get_height(), 6) for b in ax.patches)
+    assert heights == [-1.5, 0.0, 1.5, 2.0]  # window a 2, rhythm a 0, window b -1.5, rhythm b 1.5
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a\n2", "b\n2"]
+    assert ax.get_title() == "toy" and ax.get_legend() is not None
+    plt.close(fig)
+    with pytest.raises(ValueError, match="empty"):
+        P.plot_parts_by_class({})

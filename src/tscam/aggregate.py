@@ -19,8 +19,13 @@ map first gives every beat one vote:
   maps become 0. This also removes an offset, which ``"max"`` does not.
 
 This module needs only numpy. Maps and beats may be numpy arrays or (CPU) torch tensors; any
-length works, so FCN maps (n, 187), expanded LSTM maps (n, 187) and per-segment LSTM maps (n, 11)
+length works, so FCN maps (n, 88), expanded LSTM maps (n, 88) and per-segment LSTM maps (n, 11)
 are averaged alike.
+
+What a map cannot show: the course's models add a rhythm term to each logit that does not depend
+on the window (:func:`tscam.models.decompose_logits`), so no map holds any of it.
+:func:`parts_by_class` averages the parts of each beat's logit for its true class per class,
+with 95 % bootstrap intervals: how much the window part and how much the timing contribute.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ __all__ = [
     "averages_to_dict",
     "class_average",
     "normalize_maps",
+    "PartsAverage",
+    "parts_by_class",
 ]
 
 
@@ -282,4 +289,65 @@ def class_average(
             normalize=normalize,
             t=t,
         )
+    return out
+
+
+@dataclass(frozen=True)
+class PartsAverage:
+    """The mean of one part of the logit of the true class over the beats of one class, with
+    its bootstrap interval ``(low, high)``; ``n`` beats."""
+
+    cls: str
+    part: str
+    n: int
+    mean: float
+    low: float
+    high: float
+
+
+def parts_by_class(
+    parts: Any,
+    y_true: Any,
+    classes: Sequence[str],
+    *,
+    which: Sequence[str] = ("beat", "rhythm"),
+    level: float = 0.95,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> dict[str, dict[str, PartsAverage]]:
+    """Per class: the mean over its beats of each part of the logit *of the beat's true class*,
+    with a percentile bootstrap interval (:func:`tscam.evaluate.stats.bootstrap_ci`).
+
+    ``parts`` has arrays ``beat``, ``rhythm``, ``bias`` of shape (n, n_classes) (a
+    :class:`tscam.models.LogitParts`); ``y_true`` (n,) the true class indices; ``classes`` the
+    names of the classes to report (class index = position). ``which``: the parts to average
+    (``"beat"``, ``"rhythm"``, ``"bias"`` or ``"logits"``). Returns
+    ``{class: {part: PartsAverage}}``; classes without beats are left out.
+    """
+    from tscam.evaluate.stats import bootstrap_ci
+
+    yy = np.asarray(y_true).reshape(-1)
+    rows = np.arange(yy.shape[0])
+    out: dict[str, dict[str, PartsAverage]] = {}
+    for name in which:
+        if name not in ("beat", "rhythm", "bias", "logits"):
+            raise ValueError(f"which holds {name!r}; choose from beat, rhythm, bias, logits.")
+    picked = {}
+    for name in which:
+        arr = np.asarray(getattr(parts, name), dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[0] != yy.shape[0]:
+            raise ValueError(
+                f"parts.{name} must have shape (n, n_classes) with n = {yy.shape[0]} (one row "
+                f"per label); got {arr.shape}."
+            )
+        picked[name] = arr[rows, yy]
+    for k, cls in enumerate(classes):
+        idx = np.flatnonzero(yy == k)
+        if idx.size == 0:
+            continue
+        out[cls] = {}
+        for name, values in picked.items():
+            v = values[idx]
+            low, high = bootstrap_ci(v, level=level, n_boot=n_boot, seed=seed)
+            out[cls][name] = PartsAverage(cls, name, int(idx.size), float(v.mean()), low, high)
     return out

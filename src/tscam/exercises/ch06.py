@@ -1,7 +1,10 @@
 """Checkers for the exercises of chapter 6 (from local to global explanations).
 
-The reference answers come from :func:`tscam.aggregate.class_average`, so a correct answer
-is one that agrees with the package's class averages.
+Exercise 1 asks for the chance level of "a beat's map peaks where its class average peaks" by
+shuffling the class labels (a permutation null), instead of ``1 / n_segments``. Exercise 2 asks
+which beats the rhythm term turns from wrong to right: a question about the split
+``logit = window part + rhythm term + bias`` (:func:`tscam.models.decompose_logits`) that no
+map can answer.
 """
 
 from __future__ import annotations
@@ -11,57 +14,79 @@ from typing import Any
 
 import numpy as np
 
-from tscam.aggregate import class_average
 from tscam.data import CLASSES
 from tscam.exercises._core import CheckResult, check_array_close, check_callable
 
 __all__ = [
-    "check_minmax_class_mean",
-    "check_misclassified",
-    "minmax_class_mean_reference",
-    "misclassified_reference",
+    "chance_level_reference",
+    "check_chance_level",
+    "check_rescued_by_rhythm",
+    "rescued_by_rhythm_reference",
 ]
 
 
-def minmax_class_mean_reference(maps: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
-    """Mean over the beats of class index ``k`` of their maps, each min-max normalised first."""
-    maps = np.asarray(maps)
-    beats = np.zeros((maps.shape[0], 1))  # class_average needs beats; only the maps matter here
-    avg = class_average(maps, beats, np.asarray(y), normalize="minmax", classes=CLASSES)
-    return avg[CLASSES[int(k)]].mean_map
+def chance_level_reference(peaks: Any, y: Any, k: int, segment: int) -> float:
+    """The mean, over shufflings of the labels ``y`` across beats, of the share of class-``k``
+    beats whose peak segment is ``segment``: exactly the share of *all* beats that peak there
+    (every beat is equally likely to carry a class-``k`` label after a shuffle)."""
+    del y, k  # the expectation does not depend on which beats carry the label
+    return float(np.mean(np.asarray(peaks) == int(segment)))
 
 
-def misclassified_reference(y_true: Any, y_pred: Any, cls: str) -> np.ndarray:
-    """Positions of the beats of true class ``cls`` that the model assigned to another class."""
-    yt, yp = np.asarray(y_true), np.asarray(y_pred)
-    maps = np.zeros((yt.shape[0], 1))
-    return class_average(maps, maps, yt, yp, subset="misclassified", classes=CLASSES)[cls].indices
+def _chance_cases() -> list[tuple[np.ndarray, np.ndarray, int, int]]:
+    """Cases where 1/11, the observed share, and the share among the other classes all differ
+    from the answer by more than the tolerance."""
+    # 40 beats, 4 classes of 10: class 1 peaks in segment 6 (9 of 10), the others mostly in 4.
+    y = np.repeat(np.arange(4), 10)
+    peaks = np.full(40, 4)
+    peaks[10:19] = 6
+    peaks[[0, 1, 2, 20, 21, 30]] = 6  # some beats of the other classes peak there too
+    peaks[[3, 22, 31, 32]] = 9
+    cases = [(peaks, y, 1, 6), (peaks, y, 0, 4)]
+    # a second set: 3 classes of unequal size, segment 2
+    y2 = np.array([0] * 12 + [1] * 5 + [2] * 7)
+    p2 = np.array([2] * 8 + [0] * 4 + [2] * 5 + [1] * 5 + [2] * 2)
+    cases.append((p2, y2, 1, 2))
+    return cases
 
 
-def check_minmax_class_mean(fn: Callable[[np.ndarray, np.ndarray, int], Any]) -> CheckResult:
-    """Exercise: ``fn(maps, y, k)`` returns the class-average map of class index ``k``: each
-    beat's map scaled to [0, 1] (minimum to 0, maximum to 1; a constant map becomes all 0),
-    then averaged over the beats with ``y == k``. Shape (T,)."""
-    rng = np.random.default_rng(2020)
-    maps = rng.normal(size=(12, 20))
-    y = np.array([0, 1, 2, 3] * 3)
-    flat = maps.copy()
-    flat[2] = 3.0  # a constant map of class 2
+def check_chance_level(fn: Callable[[np.ndarray, np.ndarray, int, int], Any]) -> CheckResult:
+    """Exercise: ``fn(peaks, y, k, segment)`` returns the chance level of the share of class-``k``
+    beats whose peak segment is ``segment``, from shuffling the labels ``y`` across the beats
+    (a shuffling estimate with enough shuffles is accepted: tolerance 0.02)."""
     return check_callable(
-        "class average with min-max normalisation",
+        "chance level of peak agreement from shuffled labels",
         fn,
-        [(maps, y, 0), (maps, y, 3), (flat, y, 2), (np.abs(maps) * 100, y, 1)],
-        minmax_class_mean_reference,
-        hint="per row: (m - m.min()) / (m.max() - m.min()), with 0 where max == min; then "
-        "average the rows of class k (axis=0)",
-        success="your average matches tscam.aggregate.class_average(..., normalize='minmax')",
+        _chance_cases(),
+        chance_level_reference,
+        rtol=0,
+        atol=0.02,
+        hint="shuffle y (rng.permutation(y)) many times; each time take the share of the beats "
+        "now labelled k whose peak is `segment`, and average those shares. Not 1/11: the maps "
+        "of all classes do not peak uniformly; and not the share within class k (that is the "
+        "observed value, not chance)",
+        success="your chance level matches the permutation null: the share of all beats that "
+        "peak in that segment",
     )
 
 
-def check_misclassified(answer: Any, y_true: Any, y_pred: Any, cls: str = "V") -> CheckResult:
+def rescued_by_rhythm_reference(parts: Any, y_true: Any, cls: str) -> np.ndarray:
+    """Positions of the beats of true class ``cls`` that are classified correctly with the
+    rhythm term (``argmax(beat + rhythm + bias) == y``) and wrongly without it
+    (``argmax(beat + bias) != y``)."""
+    yt = np.asarray(y_true).reshape(-1)
+    k = CLASSES.index(cls)
+    beat, rhythm, bias = (np.asarray(getattr(parts, f)) for f in ("beat", "rhythm", "bias"))
+    with_rhythm = (beat + rhythm + bias).argmax(axis=1)
+    without = (beat + bias).argmax(axis=1)
+    return np.flatnonzero((yt == k) & (with_rhythm == k) & (without != k))
+
+
+def check_rescued_by_rhythm(answer: Any, parts: Any, y_true: Any, cls: str = "S") -> CheckResult:
     """Exercise: the positions (indices into ``y_true``) of the beats of true class ``cls`` that
-    the model misclassified. A boolean mask of the same length is accepted too."""
-    expected = misclassified_reference(y_true, y_pred, cls)
+    the rhythm term turns from misclassified into correctly classified. A boolean mask of the
+    same length is accepted too."""
+    expected = rescued_by_rhythm_reference(parts, y_true, cls)
     got = answer
     if got is not None and got is not Ellipsis:
         arr = np.asarray(got)
@@ -69,12 +94,14 @@ def check_misclassified(answer: Any, y_true: Any, y_pred: Any, cls: str = "V") -
             arr = np.flatnonzero(arr)
         got = np.sort(arr.ravel()) if arr.ndim else arr
     return check_array_close(
-        f"find the misclassified {cls} beats",
+        f"the {cls} beats that the rhythm term classifies correctly",
         got,
         expected,
         rtol=0,
         atol=0,
-        hint=f"true class {cls} (y_true == CLASSES.index({cls!r})) and a different prediction "
-        "(y_pred != y_true); np.flatnonzero turns the mask into positions",
-        success=f"{expected.size:,} misclassified {cls} beats",
+        hint=f"true class {cls}; right with all three parts (argmax of beat + rhythm + bias is "
+        f"{cls}) and wrong with the window part and bias alone (argmax of beat + bias is not). "
+        "A positive rhythm term alone is not enough: it may be outweighed, or the beat may be "
+        "right without it",
+        success=f"{expected.size:,} {cls} beats are classified correctly only with the rhythm term",
     )

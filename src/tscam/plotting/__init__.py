@@ -20,7 +20,7 @@ from tscam.plotting.beats import (
     relevance_label,
     segment_values,
 )
-from tscam.plotting.classes import plot_class_average, plot_class_grid
+from tscam.plotting.classes import plot_class_average, plot_class_grid, plot_parts_by_class
 from tscam.plotting.colors import (
     CLASS_PALETTE,
     OKABE_ITO,
@@ -77,6 +77,7 @@ __all__ = [
     "plot_class_counts",
     "plot_class_grid",
     "plot_class_means",
+    "plot_parts_by_class",
     "plot_confusion",
     "plot_record_excerpt",
     "plot_rr_series",

@@ -23,9 +23,10 @@ from tscam.plotting._base import (
 )
 from tscam.plotting.beats import HEATMAP_STYLES, draw_heatmap, relevance_label
 from tscam.plotting.colors import MAP_COLOR, is_signed, relevance_cmap, relevance_norm
+from tscam.style import TEXT_WIDTH_IN
 
 if TYPE_CHECKING:
-    from tscam.aggregate import ClassAverage
+    from tscam.aggregate import ClassAverage, PartsAverage
 
 BANDS = ("std", "quantile", None)
 #: Heights of the beat panel and the map panel below it.
@@ -208,7 +209,7 @@ def plot_class_average(
     cm, norm = relevance_cmap(signed, cmap), relevance_norm(finite, signed, vmin, vmax)
     used = _draw_class_average(avg, ax, below, band, style, cm, norm, map_ylim, title, t)
     if avg.n and show_map and legend and band is not None:
-        used[-1].legend(loc="best", fontsize="x-small", framealpha=0.8, ncols=2)
+        used[-1].legend(loc="best", fontsize="small", framealpha=0.8, ncols=2)
     if avg.n and colorbar:
         label = cbar_label or relevance_label(
             f"mean {method or method_label('grad_cam')}", avg.cls, signed
@@ -241,14 +242,15 @@ def plot_class_grid(
     cmap: str | Colormap | None = None,
     show_map: bool = True,
     suptitle: str | None = None,
-    panel_size: tuple[float, float] = (4.4, 3.4),
+    panel_size: tuple[float, float] | None = None,
 ) -> Figure:
     """One :func:`plot_class_average` panel per class with beats (``n > 0``, shown in the
     titles); classes without beats are named in a note under the grid.
 
     All panels share one colour scale (one colour bar) and one map axis, so the classes can be
     compared. ``axes`` (optional) holds at least as many axes as there are classes with beats.
-    Returns the figure.
+    ``panel_size`` (width, height) in inches per class; by default the grid fills the book's
+    text column (:data:`tscam.style.TEXT_WIDTH_IN`, colour bar included). Returns the figure.
     """
     _check_options(style, band)
     avgs = _as_list(averages)
@@ -262,7 +264,8 @@ def plot_class_grid(
     if axes is None:
         ncols = ncols or (2 if len(shown) == 4 else min(len(shown), 3))
         nrows = -(-len(shown) // ncols)
-        size = (panel_size[0] * ncols + 1.0, panel_size[1] * nrows + 0.3)
+        pw, ph = panel_size or ((TEXT_WIDTH_IN - 1.0) / ncols, 2.9)
+        size = (pw * ncols + 1.0, ph * nrows + 0.3)
         fig, panels = _panel_grid(nrows, ncols, size, show_map)
         for top, below in panels[len(shown) :]:
             top.remove()
@@ -301,4 +304,50 @@ def plot_class_grid(
         )
     if suptitle:
         fig.suptitle(suptitle)
+    return fig
+
+
+def plot_parts_by_class(
+    averages: Mapping[str, Mapping[str, PartsAverage]],
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    figsize: tuple[float, float] = (3.3, 2.8),
+) -> Figure:
+    """Per class, the mean window part and the mean rhythm term of the logit of the true class
+    as bars side by side, each with its interval as an error bar: the result of
+    :func:`tscam.aggregate.parts_by_class` (``{class: {part: PartsAverage}}``). Returns the
+    figure."""
+    from tscam.plotting.rhythm import PART_COLORS, PART_LABELS
+
+    classes = list(averages)
+    if not classes:
+        raise ValueError("No class to draw: averages is empty.")
+    parts = list(averages[classes[0]])
+    if ax is None:
+        fig, ax = plt.subplots(figsize=scaled(figsize), layout="constrained")
+    else:
+        fig = root_figure(ax)
+    pos = np.arange(len(classes))
+    width = 0.8 / len(parts)
+    for j, part in enumerate(parts):
+        a = [averages[c][part] for c in classes]
+        mean = np.array([v.mean for v in a])
+        err = np.array([[v.mean - v.low for v in a], [v.high - v.mean for v in a]])
+        ax.bar(
+            pos + (j - (len(parts) - 1) / 2) * width,
+            mean,
+            width,
+            yerr=err,
+            capsize=2,
+            color=PART_COLORS.get(part, "0.5"),
+            label=PART_LABELS.get(part, part),
+        )
+    ax.axhline(0.0, color="0.4", lw=0.8)
+    ax.set_xticks(pos, [f"{c}\n{averages[c][parts[0]].n:,}" for c in classes])
+    ax.set_xlabel("true class (beats)")
+    ax.set_ylabel("mean part of the logit")
+    ax.legend(fontsize="small", loc="best", frameon=False)
+    if title:
+        ax.set_title(title)
     return fig

@@ -15,6 +15,7 @@ from tscam.methods import label as method_label
 from tscam.plotting._base import as_1d, axes_or_new, mark_r_peak, root_figure, scaled, time_axis
 from tscam.plotting.beats import plot_beat_heatmap, plot_segments
 from tscam.plotting.colors import OKABE_ITO
+from tscam.style import TEXT_WIDTH_IN
 
 if TYPE_CHECKING:
     from tscam.aggregate import ClassAverage
@@ -109,7 +110,7 @@ def plot_maps_side_by_side(
     cls: str | None = None,
     vmax: Mapping[str, float] | None = None,
     suptitle: str | None = None,
-    panel_size: tuple[float, float] = (5.2, 2.8),
+    panel_size: tuple[float, float] | None = None,
     t: Any = None,
 ) -> Figure:
     """One beat, once per map of ``maps`` (``{panel title: map}``), in a row of panels.
@@ -121,12 +122,14 @@ def plot_maps_side_by_side(
     models are in different units. ``cls`` names the explained class; ``vmax`` (optional,
     ``{panel title: value}``) fixes the top of a panel's colour scale, and larger values are
     drawn in the top colour. ``t``: the beat's time axis (an array, or beats that carry ``.t``);
-    default: the sample index. Returns the figure.
+    default: the sample index. ``panel_size`` (width, height) in inches per panel; by default
+    the row fills the book's text column (:data:`tscam.style.TEXT_WIDTH_IN`). Returns the
+    figure.
     """
     beat = as_1d(x, "x")
     items = _series(maps, "maps")
     if axes is None:
-        w, h = panel_size
+        w, h = panel_size or (TEXT_WIDTH_IN / len(items), 2.8)
         fig, axs = plt.subplots(
             1, len(items), figsize=scaled((w * len(items), h)), layout="constrained", sharey=True
         )
@@ -187,7 +190,7 @@ def plot_average_profiles(
     label: str | None = None,
     suptitle: str | None = None,
     ncols: int | None = None,
-    panel_size: tuple[float, float] = (4.2, 2.6),
+    panel_size: tuple[float, float] | None = None,
 ) -> Figure:
     """The mean maps of several variants of a class average, one line per variant, one panel
     per class: ``groups[variant][class]`` is a :class:`tscam.aggregate.ClassAverage` (e.g. the
@@ -199,16 +202,19 @@ def plot_average_profiles(
     The mean beat of the first variant is drawn in light grey on a second axis for orientation.
     Classes with no beats in a variant are skipped for it; the legend gives each variant's
     number of beats per panel. ``label`` (e.g. the model's name) starts every panel title, which
-    helps when several calls share one figure through ``axes``. Returns the figure.
+    helps when several calls share one figure through ``axes``. Without ``axes`` the panels fill
+    the book's text column (:data:`tscam.style.TEXT_WIDTH_IN`) in ``ncols`` columns (default
+    2, more rows instead of more columns); ``panel_size`` (width, height) overrides the size of
+    each. Returns the figure.
     """
     variants = _series(groups, "groups")
     names = list(classes) if classes is not None else list(variants[0][1])
     if not names:
         raise ValueError("No classes to draw.")
     if axes is None:
-        ncols = ncols or min(len(names), 4)
+        ncols = ncols or min(len(names), 2)
         nrows = -(-len(names) // ncols)
-        w, h = panel_size
+        w, h = panel_size or (TEXT_WIDTH_IN / ncols, 2.6)
         fig, axs = plt.subplots(
             nrows, ncols, figsize=scaled((w * ncols, h * nrows + 0.6)), layout="constrained"
         )
@@ -267,7 +273,7 @@ def plot_average_profiles(
         ax.set_ylabel(ylabel)
         if r_at_zero:
             mark_r_peak(ax)
-        ax.legend(fontsize="x-small", frameon=False, loc="best")
+        ax.legend(fontsize="small", frameon=False, loc="best")
     if suptitle:
         fig.suptitle(suptitle)
     return fig
