@@ -7,13 +7,13 @@ import torch
 from torch.nn import functional as F
 
 from tscam.exercises import ch04
-from tscam.models import FCN, predict_logits
+from tscam.models import FCN
 
 
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    m = FCN(filters=(16, 24, 12)).eval()
+    m = FCN(filters=(16, 24, 12), n_rhythm=4).eval()
     with torch.no_grad():
         for bn in (m.block1[1], m.block2[1], m.block3[1]):
             bn.running_mean.uniform_(-0.5, 0.5)
@@ -23,7 +23,12 @@ def model():
 
 @pytest.fixture(scope="module")
 def x():
-    return torch.randn(6, 1, 187, generator=torch.Generator().manual_seed(1))
+    return torch.randn(6, 1, 88, generator=torch.Generator().manual_seed(1))
+
+
+@pytest.fixture(scope="module")
+def r():
+    return torch.randn(6, 4, generator=torch.Generator().manual_seed(2)) * 0.3
 
 
 def my_grad_cam(activations, gradients, relu=True):
@@ -53,57 +58,82 @@ def test_my_grad_cam_rejects_wrong_solutions(model, x, wrong):
     assert not res.passed and res.message
 
 
-def test_identity_constant(model, x):
-    res = ch04.check_identity_constant(lambda length: length, model, x)
-    assert res.passed and "time steps" in res.message
-    assert ch04.check_identity_constant(lambda n: float(n), model, x).passed
-    assert ch04.check_identity_constant(lambda n: torch.tensor(n), model, x).passed
-    for wrong in (lambda n: 1, lambda n: 128, lambda n: n * n, lambda n: -n, lambda n: "T"):
-        assert not ch04.check_identity_constant(wrong, model, x).passed
-    assert "replace" in ch04.check_identity_constant(..., model, x).message
-    assert not ch04.check_identity_constant(187, model, x).passed  # a number, not a function
+def test_logit_from_map(model, x, r):
+    def right(signed_map, rho, bias):
+        return signed_map.sum(dim=-1) + rho + bias
+
+    assert ch04.check_logit_from_map(right, model, x, r, 2).passed
+    assert ch04.check_logit_from_map(ch04.logit_from_map_reference, model, x, r, 2).passed
+    res = ch04.check_logit_from_map(right, model, x, r, 2)
+    assert "whatever the length" in res.message
+    assert not ch04.check_logit_from_map(..., model, x, r, 2).passed
 
 
-def test_identity_constant_neither_accepts_a_copied_number_nor_leaks_it(model, x):
-    # the shortcut: the 187 of this chapter's beats, hard-coded
-    res = ch04.check_identity_constant(lambda length: 187, model, x)
-    assert not res.passed
-    # the hint names the input length that failed, never the factor between the two maps
-    assert "factor" not in res.message and "0.6" not in res.message
-    assert "for inputs of 120 samples" in res.message
-    assert ch04.identity_constant_reference(model, x) == 187
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda m, rho, b: m.mean(-1) + rho + b,  # the mean: forgets that the map is CAM / T
+        lambda m, rho, b: m.mean(-1) * 88 + rho + b,  # T of this course's beats, hard-coded
+        lambda m, rho, b: m.sum(-1) + b,  # the rhythm term forgotten
+        lambda m, rho, b: m.sum(-1) + rho,  # the bias forgotten
+        lambda m, rho, b: m.clamp(min=0).sum(-1) + rho + b,  # a ReLU: the negative part lost
+        lambda m, rho, b: m.sum(-1) * m.shape[-1] + rho + b,  # times T once more
+    ],
+)
+def test_logit_from_map_rejects_shortcuts(model, x, r, wrong):
+    res = ch04.check_logit_from_map(wrong, model, x, r, 2)
+    assert not res.passed and res.message
 
 
-def test_signed_mean(model, x):
-    c = 2
+def test_logit_from_map_shortcut_through_the_model_fails(model, x, r):
+    # the shortcut: the model's own logits of the class, ignoring the map
+    def shortcut(signed_map, rho, bias):
+        with torch.no_grad():
+            return model(x, r)[: len(signed_map), 2]
 
-    def right(logit, bias, steps):
-        return (logit - bias) / steps
-
-    assert ch04.check_signed_mean(right, model, x, c).passed
-    assert not ch04.check_signed_mean(lambda y, b, t: y / t, model, x, c).passed  # no bias
-    assert not ch04.check_signed_mean(lambda y, b, t: y - b, model, x, c).passed  # no 1/T
-    assert not ch04.check_signed_mean(..., model, x, c).passed
-
-
-def test_signed_mean_shortcut_through_grad_cam_fails(model, x):
+    assert not ch04.check_logit_from_map(shortcut, model, x, r, 2).passed
+    # the identity itself holds on this model (float32)
     from tscam.cam import grad_cam
+    from tscam.models import decompose_logits
 
-    # the shortcut: compute the signed maps and average them, instead of predicting
-    def shortcut(logit, bias, steps):
-        return grad_cam(model, x, layer="block3", target=2, relu=False).mean(1)
-
-    assert not ch04.check_signed_mean(shortcut, model, x, 2).passed
-    T = model.features(x).shape[-1]
-    y = predict_logits(model, x)[:, 2]
+    signed = grad_cam(model, x, layer="block3", target=2, relu=False)
+    rho = torch.as_tensor(decompose_logits(model, x, r).rhythm[:, 2])
+    with torch.no_grad():
+        want = model(x, r)[:, 2]
     torch.testing.assert_close(
-        ch04.signed_mean_reference(y, model.classifier.bias[2].detach(), T),
-        grad_cam(model, x, layer="block3", target=2, relu=False).mean(1),
-        rtol=1e-3,
+        ch04.logit_from_map_reference(signed, rho, model.classifier.bias[2].detach()),
+        want,
+        rtol=1e-4,
         atol=1e-5,
     )
 
 
-def test_checkers_reject_a_model_without_blocks(x):
+def test_my_hires_cam(model, x):
+    def right(activations, gradients, relu=True):
+        maps = (gradients * activations).sum(dim=1)
+        return maps.clamp(min=0) if relu else maps
+
+    assert ch04.check_my_hires_cam(right, model, x).passed
+    assert ch04.check_my_hires_cam(ch04.hires_cam_reference, model, x).passed
+    assert not ch04.check_my_hires_cam(..., model, x).passed
+
+
+def test_my_hires_cam_rejects_grad_cam(model, x):
+    # the shortcut: Grad-CAM (gradient averaged over time) is right at block 3 only
+    res = ch04.check_my_hires_cam(ch04.grad_cam_reference, model, x)
+    assert not res.passed and res.message
+    assert not ch04.check_my_hires_cam(
+        lambda a, g, relu=True: F.relu((g * a).sum(1)), model, x
+    ).passed  # ReLU always
+    assert not ch04.check_my_hires_cam(
+        lambda a, g, relu=True: (g * a).mean(1).clamp(min=0) if relu else (g * a).mean(1),
+        model,
+        x,
+    ).passed  # mean over channels
+
+
+def test_checkers_reject_a_model_without_blocks(x, r):
     with pytest.raises(TypeError, match="FCN"):
-        ch04.check_identity_constant(lambda n: n, torch.nn.Linear(3, 3), x)
+        ch04.check_logit_from_map(lambda m, rho, b: m, torch.nn.Linear(3, 3), x, r, 2)
+    with pytest.raises(TypeError, match="rhythm head"):
+        ch04.check_logit_from_map(lambda m, rho, b: m, FCN(filters=(4, 4, 4)), x, r, 2)

@@ -2,9 +2,9 @@
 
 1. :func:`check_my_cam`: a from-scratch CAM, ``my_cam(features, weights, target)``, compared
    with :func:`tscam.cam.cam` on the learner's model and beats and on a small random FCN.
-2. :func:`check_logits_from_cams`: a function that rebuilds every class's logit from its CAM
-   and the bias, ``y_c = b_c + mean_t M_c(t)``, checked on the model's CAMs (against its own
-   logits) and on made-up CAMs that come from no model.
+2. :func:`check_logits_from_cams`: a function that rebuilds every class's logit from its CAM,
+   its rhythm term and the bias, ``y_c = mean_t M_c(t) + rho_c(r) + b_c``, checked on the
+   model's CAMs (against its own logits) and on made-up parts that come from no model.
 """
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from tscam.cam import cam, frozen
 from tscam.exercises._core import CheckResult, check_callable
-from tscam.models import FCN, predict_logits
+from tscam.models import FCN, decompose_logits
 
 __all__ = [
     "cam_reference",
@@ -99,31 +100,50 @@ def check_my_cam(
     )
 
 
-def logits_from_cams_reference(cams: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """``y_c = b_c + mean_t M_c(t)``: CAMs (n, C, T) and biases (C,) -> logits (n, C)."""
-    return torch.as_tensor(cams).mean(dim=-1) + torch.as_tensor(bias)
+def logits_from_cams_reference(
+    cams: torch.Tensor, rhythm_term: torch.Tensor, bias: torch.Tensor
+) -> torch.Tensor:
+    """``y_c = mean_t M_c(t) + rho_c(r) + b_c``: CAMs (n, C, T), rhythm terms (n, C) and biases
+    (C,) -> logits (n, C)."""
+    return torch.as_tensor(cams).mean(dim=-1) + torch.as_tensor(rhythm_term) + torch.as_tensor(bias)
 
 
-def check_logits_from_cams(fn: Callable[..., Any], model: nn.Module, x: Any) -> CheckResult:
-    """Exercise 2: ``fn(cams, bias)`` rebuilds the logits (n, C) from the CAMs of every class,
-    ``cams`` (n, C, T) with ``cams[:, c] = cam(model, x, target=c)``, and the classifier's
-    ``bias`` (C,). Checked on the CAMs of ``model`` on ``x`` (the result must equal the model's
-    logits) and on made-up CAMs and biases that come from no model, so that only the identity
-    ``y_c = b_c + mean_t M_c(t)`` passes, not a call to the model."""
+def check_logits_from_cams(
+    fn: Callable[..., Any], model: nn.Module, x: Any, rhythm: Any
+) -> CheckResult:
+    """Exercise 2: ``fn(cams, rhythm_term, bias)`` rebuilds the logits (n, C) from the CAMs of
+    every class, ``cams`` (n, C, T) with ``cams[:, c] = cam(model, x, target=c)``, the rhythm
+    terms ``rho_c(r)`` of each beat (n, C) and the classifier's ``bias`` (C,). Checked on the
+    first 40 beats of ``x`` with their ``rhythm`` features (the result must equal the model's
+    logits ``model(x, rhythm)``) and on made-up CAMs, rhythm terms and biases that come from no
+    model, so that only the identity ``y_c = mean_t M_c(t) + rho_c(r) + b_c`` passes, not a call
+    to the model; a function that leaves out the rhythm term fails on the real beats."""
     _require_fcn(model, x)
+    if not int(getattr(model, "n_rhythm", 0)):
+        raise TypeError("model must have a rhythm head (n_rhythm > 0), e.g. fcn-inter.")
     x = x[:40]
+    r = torch.as_tensor(np.asarray(rhythm, dtype=np.float32))[:40]
     with frozen(model), torch.no_grad():
         n_classes = model.classifier.out_features
         cams = torch.stack([cam(model, x, target=c) for c in range(n_classes)], dim=1)
         bias = model.classifier.bias.detach().clone()
-    want = predict_logits(model, x)
-    if not torch.allclose(logits_from_cams_reference(cams, bias), want, rtol=1e-4, atol=1e-3):
+        want = model(x, r)
+    rho = torch.as_tensor(decompose_logits(model, x, r).rhythm)
+    if not torch.allclose(logits_from_cams_reference(cams, rho, bias), want, rtol=1e-4, atol=1e-3):
         raise RuntimeError("the CAM identity does not hold for this model: please report this.")
     generator = torch.Generator().manual_seed(16)
     cases = [
-        (cams, bias),
-        (torch.randn(3, 4, 50, generator=generator), torch.randn(4, generator=generator)),
-        (torch.randn(2, 5, 187, generator=generator) * 3, torch.zeros(5)),
+        (cams, rho, bias),
+        (
+            torch.randn(3, 4, 50, generator=generator),
+            torch.randn(3, 4, generator=generator),
+            torch.randn(4, generator=generator),
+        ),
+        (
+            torch.randn(2, 5, 88, generator=generator) * 3,
+            torch.randn(2, 5, generator=generator) * 2,
+            torch.zeros(5),
+        ),
     ]
     scale = float(want.abs().max()) if want.numel() else 1.0
     return check_callable(
@@ -134,6 +154,7 @@ def check_logits_from_cams(fn: Callable[..., Any], model: nn.Module, x: Any) -> 
         rtol=1e-4,
         atol=1e-4 * max(scale, 1.0),
         hint="for each beat and class: the mean over time (the last axis) of the CAM, plus "
-        "the bias of that class; the result has shape (n, C)",
-        success="the mean of each CAM plus the bias is the logit, for every class and beat",
+        "that beat's rhythm term of the class, plus the bias of the class; shape (n, C)",
+        success="the mean of each CAM plus the rhythm term plus the bias is the logit, for "
+        "every class and beat",
     )

@@ -2,10 +2,12 @@
 
 1. :func:`check_my_grad_cam`: Grad-CAM from a layer's activations and gradients (as recorded by
    :func:`tscam.cam.capture`), compared with :func:`tscam.cam.grad_cam` at every block.
-2. :func:`check_identity_constant`: the constant T in Grad-CAM = ReLU(CAM) / T, as a function
-   of the input length (checked on several lengths, by the identity itself).
-3. :func:`check_signed_mean`: the time average of the signed map (no ReLU), predicted from the
-   logits, the bias and T alone (checked on real and made-up numbers).
+2. :func:`check_logit_from_map`: a logit rebuilt from the signed last-block Grad-CAM of its
+   class, the rhythm term and the bias (the map is CAM / T, so it *adds up* to the window part);
+   checked on real beats and on made-up maps of other lengths.
+3. :func:`check_my_hires_cam`: HiResCAM (gradient times activation, summed over channels) from
+   recorded activations and gradients, compared with :func:`tscam.cam.hires_cam` at every block;
+   Grad-CAM's time-averaged gradient passes only at the last block.
 """
 
 from __future__ import annotations
@@ -18,17 +20,17 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from tscam.cam import cam, capture, grad_cam
-from tscam.exercises._core import CheckResult, check, check_callable
-from tscam.models import predict_logits
+from tscam.cam import capture, grad_cam, hires_cam
+from tscam.exercises._core import CheckResult, check_callable
+from tscam.models import decompose_logits
 
 __all__ = [
-    "check_identity_constant",
+    "check_logit_from_map",
     "check_my_grad_cam",
-    "check_signed_mean",
+    "check_my_hires_cam",
     "grad_cam_reference",
-    "identity_constant_reference",
-    "signed_mean_reference",
+    "hires_cam_reference",
+    "logit_from_map_reference",
 ]
 
 LAYERS = ("block1", "block2", "block3")
@@ -98,101 +100,107 @@ def check_my_grad_cam(fn: Callable[..., Any], model: nn.Module, x: Any) -> Check
     )
 
 
-def _last_block_maps(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    return grad_cam(model, x, layer="block3"), F.relu(cam(model, x))
+def logit_from_map_reference(signed_map: Any, rhythm_term: Any, bias: Any) -> torch.Tensor:
+    """The logit from the signed last-block Grad-CAM of its class: the map is ``M_c(t) / T``,
+    so its *sum* over time is the window part ``(1/T) sum_t M_c(t)``; then
+    ``y_c = sum_t L_c(t) + rho_c(r) + b_c``. Shapes: (n, T), (n,), scalar or (n,) -> (n,)."""
+    m = torch.as_tensor(signed_map)
+    return m.sum(dim=-1) + torch.as_tensor(rhythm_term) + torch.as_tensor(bias)
 
 
-def identity_constant_reference(model: nn.Module, x: torch.Tensor) -> int:
-    """T of ``grad_cam(model, x) == relu(cam(model, x)) / T``: the time steps of the last
-    block, which global average pooling averages over."""
-    with torch.no_grad():
-        return int(model.features(x).shape[-1])
-
-
-def check_identity_constant(fn: Callable[[int], Any], model: nn.Module, x: Any) -> CheckResult:
-    """Exercise 2: ``fn(length)`` returns the number T such that ``grad_cam(model, x) ==
-    relu(cam(model, x)) / T`` for beats of ``length`` samples. Checked on the beats ``x`` and
-    on inputs of other lengths (the FCN accepts any length), each time by testing the identity
-    itself; a failing case says which length, not which number to use."""
+def check_logit_from_map(
+    fn: Callable[..., Any], model: nn.Module, x: Any, rhythm: Any, target: int
+) -> CheckResult:
+    """Exercise 2: ``fn(signed_map, rhythm_term, bias)`` rebuilds each beat's logit of a class
+    from its signed Grad-CAM map at the last block (``relu=False``, shape (n, T)), the beat's
+    rhythm term of the class (n,) and the class's bias. Checked on (up to 40 of) the beats ``x``
+    with their ``rhythm`` for class ``target`` and for each beat's predicted class (against
+    ``model(x, rhythm)``), and on made-up maps of other lengths with made-up rhythm terms and
+    biases: a call to the model, a hard-coded T, the mean instead of the sum, or a forgotten
+    rhythm term cannot pass."""
     _require_model(model, x)
-    generator = torch.Generator().manual_seed(4)
-    inputs = [x[:8]] + [torch.randn(4, 1, n, generator=generator) for n in (120, 64, 301)]
-    if fn is Ellipsis or fn is None:
-        return check("the constant T of the identity", Ellipsis)
-    if not callable(fn):
-        return check(
-            "the constant T of the identity",
-            False,
-            hint="write a function of the input length, e.g. def identity_constant(length): ...",
-        )
-
-    def holds() -> Any:
-        for xs in inputs:
-            length = int(xs.shape[-1])
-            gc, relu_cam = _last_block_maps(model, xs)
-            want = identity_constant_reference(model, xs)
-            scale = float(gc.abs().max())
-            if not torch.allclose(relu_cam / want, gc, rtol=1e-4, atol=1e-5 * max(scale, 1e-12)):
-                raise RuntimeError("the Grad-CAM identity does not hold: please report this.")
-            answer = fn(length)
-            if answer is Ellipsis:
-                return answer  # an unfilled stub: "replace the `...`"
-            assert answer is not None, "got None: did you forget to `return` the result?"
-            t = float(np.asarray(answer, dtype=float))
-            assert np.isfinite(t) and t > 0, f"T must be a positive number, got {answer!r}"
-            ok = torch.allclose(relu_cam / t, gc, rtol=1e-4, atol=1e-5 * max(scale, 1e-12))
-            assert ok, (
-                f"for inputs of {length} samples, relu(cam) / T with T = {t:g} is not "
-                "grad_cam; ask what global average pooling averages over at the last block, "
-                "and how many time steps the FCN's blocks keep"
+    if not int(getattr(model, "n_rhythm", 0)):
+        raise TypeError("model must have a rhythm head (n_rhythm > 0), e.g. fcn-inter.")
+    x = x[:40]
+    r = torch.as_tensor(np.asarray(rhythm, dtype=np.float32))[:40]
+    with torch.no_grad():
+        logits = model.eval()(x, r)
+    rho = torch.as_tensor(decompose_logits(model, x, r).rhythm)
+    bias = model.classifier.bias.detach()
+    rows = torch.arange(len(x))
+    cases, scale = [], 1.0
+    for targets in (torch.full((len(x),), int(target)), logits.argmax(dim=1)):
+        signed = grad_cam(model, x, layer="block3", target=targets, relu=False)
+        args = (signed, rho[rows, targets], bias[targets])
+        want = logits[rows, targets]
+        if not torch.allclose(logit_from_map_reference(*args), want, rtol=1e-4, atol=1e-3):
+            raise RuntimeError("the Grad-CAM identity does not hold: please report this.")
+        cases.append(args)
+        scale = max(scale, float(want.abs().max()))
+    generator = torch.Generator().manual_seed(44)
+    for n, length in ((5, 50), (3, 131)):
+        made_up = torch.randn(n, length, generator=generator) * 0.05
+        cases.append(
+            (
+                made_up,
+                torch.randn(n, generator=generator),
+                float(torch.randn(1, generator=generator)),
             )
-        return True
-
-    return check(
-        "the constant T of the identity",
-        holds,
-        success="T is the number of time steps of the last block, which GAP averages over; "
-        "'same' padding and no pooling keep as many as the input has, so dy_c/dA_k(t) = w_ck / T",
+        )
+    return check_callable(
+        "the logit from its Grad-CAM map",
+        fn,
+        cases,
+        logit_from_map_reference,
+        rtol=1e-4,
+        atol=1e-4 * scale,
+        hint="at the last block the signed Grad-CAM map is CAM / T, and the logit is the mean of "
+        "CAM plus the rhythm term plus the bias; what does the map add up to over time?",
+        success="the signed map at the last block adds up to the window part of the logit: "
+        "y_c = sum_t L_c(t) + rho_c(r) + b_c, whatever the length T",
     )
 
 
-def signed_mean_reference(logit: Any, bias: Any, steps: Any) -> torch.Tensor:
-    """Mean over time of the signed last-block Grad-CAM of a class: ``(y_c - b_c) / T``."""
-    return (torch.as_tensor(logit) - torch.as_tensor(bias)) / torch.as_tensor(steps)
+def hires_cam_reference(
+    activations: torch.Tensor, gradients: torch.Tensor, relu: bool = True
+) -> torch.Tensor:
+    """HiResCAM: ``ReLU(sum_k G_k(t) A_k(t))``, the gradient element-wise, not averaged: (n, T')."""
+    maps = (gradients * activations).sum(dim=1)
+    return F.relu(maps) if relu else maps
 
 
-def check_signed_mean(fn: Callable[..., Any], model: nn.Module, x: Any, target: int) -> CheckResult:
-    """Exercise 3: ``fn(logit, bias, T)`` predicts, from the logits of class ``target`` (n,),
-    its bias and the number of time steps T of the last block, the time average of the signed
-    Grad-CAM map at the last block (``relu=False``) of each beat, shape (n,). Checked on the
-    beats ``x`` against the maps themselves, and on made-up logits, biases and T that come from
-    no model (a function that computes the maps of ``x`` cannot pass)."""
+def check_my_hires_cam(fn: Callable[..., Any], model: nn.Module, x: Any) -> CheckResult:
+    """Exercise 3: ``fn(activations, gradients, relu=True)`` returns HiResCAM maps (n, T'):
+    ``sum_k dS/dA_k(t) A_k(t)``, with the ReLU only when ``relu`` is true. Checked at block3,
+    block2 and block1 of ``model`` on (up to 8 of) the beats ``x`` against
+    :func:`tscam.cam.hires_cam`. Grad-CAM (the gradient averaged over time) passes at block3,
+    where the gradient is the same at every t, but not at the earlier blocks."""
     _require_model(model, x)
-    signed = grad_cam(model, x, layer="block3", target=target, relu=False)
-    want = signed.mean(dim=1)
-    logits = predict_logits(model, x)[:, target]
-    bias = float(model.classifier.bias[target].detach())
-    steps = identity_constant_reference(model, x[:1])
-    if not torch.allclose(
-        signed_mean_reference(logits, bias, steps),
-        want,
-        rtol=1e-3,
-        atol=1e-4 * max(float(want.abs().max()), 1e-12),
+    x = x[:8]
+    cases, scale = [], 0.0
+    for layer, target, relu in (
+        ("block3", None, True),
+        ("block2", None, True),
+        ("block1", 0, False),
+        ("block2", 2, False),
     ):
-        raise RuntimeError("the signed-mean identity does not hold: please report this.")
-    generator = torch.Generator().manual_seed(38)
-    cases = [
-        (logits, bias, steps),
-        (torch.randn(5, generator=generator) * 4, 0.7, 50),
-        (torch.randn(3, generator=generator), -1.5, 9),
-    ]
+        A, G = _recorded(model, x, layer, target)
+        want = hires_cam(model, x, layer=layer, target=target, relu=relu, upsample=False)
+        tol = 1e-5 * float(want.abs().max()) + 1e-12
+        if not torch.allclose(hires_cam_reference(A, G, relu), want, rtol=1e-4, atol=tol):
+            raise RuntimeError(
+                "hires_cam_reference disagrees with tscam.cam.hires_cam: report this."
+            )
+        cases.append({"activations": A, "gradients": G, "relu": relu})
+        scale = max(scale, float(want.abs().max()))
     return check_callable(
-        "the mean of the signed map",
+        "HiResCAM from activations and gradients",
         fn,
         cases,
-        signed_mean_reference,
-        rtol=1e-3,
-        atol=1e-6,
-        hint="the signed map is CAM / T, and the mean of CAM over time is y_c - b_c",
-        success="without the ReLU the map keeps the whole score: its mean is (y_c - b_c) / T",
+        hires_cam_reference,
+        rtol=1e-4,
+        atol=1e-5 * max(scale, 1e-12),
+        hint="HiResCAM does not average the gradient over time: multiply the gradient and the "
+        "activation at every channel and time step, then sum over channels; ReLU only if relu",
+        success="your maps equal tscam.cam.hires_cam's at all three blocks, with and without ReLU",
     )

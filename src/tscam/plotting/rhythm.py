@@ -102,7 +102,7 @@ def plot_logit_parts(
     ax.set_xticks(pos, list(classes))
     ax.set_xlabel("class")
     ax.set_ylabel("contribution to the logit")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize=8, loc="best")
     if title:
         ax.set_title(title)
     return fig
@@ -134,7 +134,7 @@ def plot_rhythm_sweep(
         ax.axvline(actual, color="0.4", ls=":", lw=1)
     ax.set_xlabel("beat moved earlier by (s)")
     ax.set_ylabel("logit")
-    ax.legend(fontsize="x-small", ncols=min(len(classes), 5), loc="best")
+    ax.legend(fontsize=8, ncols=min(len(classes), 5), loc="best")
     if title:
         ax.set_title(title)
     return fig
