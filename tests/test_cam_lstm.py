@@ -17,7 +17,7 @@ def random_lstm(seed: int = 0) -> LSTMClassifier:
 
 
 def beats(n: int = 4, seed: int = 1) -> torch.Tensor:
-    return torch.randn(n, 1, 187, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(n, 1, 88, generator=torch.Generator().manual_seed(seed))
 
 
 def models() -> list[tuple[str, LSTMClassifier]]:
@@ -119,12 +119,12 @@ def test_expand_repeats_each_step_over_its_segment_and_grad_cam_dispatches() -> 
     model, x = random_lstm(), beats()
     steps = C.lstm_grad_cam(model, x, relu=False, expand=False)
     full = C.lstm_grad_cam(model, x, relu=False)
-    assert steps.shape == (4, 11) and full.shape == (4, 187)
-    torch.testing.assert_close(full.reshape(4, 11, 17), steps[:, :, None].expand(4, 11, 17))
+    assert steps.shape == (4, 11) and full.shape == (4, 88)
+    torch.testing.assert_close(full.reshape(4, 11, 8), steps[:, :, None].expand(4, 11, 8))
     torch.testing.assert_close(C.grad_cam(model, x, relu=False), full)
     torch.testing.assert_close(C.lstm_grad_cam(model, x), torch.relu(full))
     naive = C.naive_lstm_grad_cam(model, x, expand=False)
-    assert C.naive_lstm_grad_cam(model, x).shape == (4, 187)
+    assert C.naive_lstm_grad_cam(model, x).shape == (4, 88)
     assert (naive >= 0).all()
 
 
@@ -140,7 +140,7 @@ def test_lstm_batched_equals_one_by_one_with_per_sample_targets() -> None:
     )
     torch.testing.assert_close(batched, single, atol=1e-6, rtol=1e-5)
     other = C.lstm_grad_cam(model, x, target=[(t + 2) % 5 for t in target], relu=False)
-    assert not torch.allclose(batched, other[:, ::17], atol=1e-4)
+    assert not torch.allclose(batched, other[:, ::8], atol=1e-4)
 
 
 def test_lstm_functions_restore_mode_and_flags() -> None:

@@ -66,7 +66,7 @@ def test_occlusion_is_local_for_a_model_that_reads_one_segment():
 def test_occlusion_of_an_lstm_and_input_errors():
     torch.manual_seed(0)
     lstm = LSTMClassifier(n_classes=4, hidden_size=8).eval()
-    x = torch.randn(5, 1, 187)
+    x = torch.randn(5, 1, 88)
     d = segment_occlusion(lstm, x)
     assert d.shape == (5, 11) and torch.isfinite(d).all()
     with torch.no_grad():
