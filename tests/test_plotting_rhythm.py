@@ -31,6 +31,18 @@ def test_logit_parts_bars_and_their_sum():
         plot_logit_parts(beat[:3], rhythm, bias, CLASSES)
 
 
+def test_logit_parts_names_the_window_part_of_each_model():
+    beat, rhythm, bias = np.arange(5.0), -np.ones(5), np.full(5, 0.5)
+    texts = [
+        t.get_text()
+        for t in plot_logit_parts(beat, rhythm, bias, CLASSES).axes[0].get_legend().texts
+    ]
+    assert "window part (mean of the map)" in texts
+    fig = plot_logit_parts(beat, rhythm, bias, CLASSES, beat_label="window part (w_c . h_11)")
+    assert "window part (w_c . h_11)" in [t.get_text() for t in fig.axes[0].get_legend().texts]
+    assert plot_logit_parts(beat, rhythm, bias, CLASSES, legend=False).axes[0].get_legend() is None
+
+
 def test_rhythm_sweep_draws_one_line_per_class():
     s = np.linspace(-0.2, 0.3, 11)
     lg = np.outer(s, np.arange(5))

@@ -70,7 +70,7 @@ def segment_means(maps: Any, n_segments: int = 11) -> np.ndarray:
     """Mean of each map over each of ``n_segments`` equal segments: (n, T) -> (n, n_segments).
 
     Maps that already have one value per segment (T == n_segments) are returned as they are;
-    an expanded LSTM map (each step repeated over its 17 samples) gives back its step values.
+    an expanded LSTM map (each step repeated over its 8 samples) gives back its step values.
     """
     m = _rows(maps, "maps")
     T = m.shape[1]

@@ -9,10 +9,11 @@ replaced by a straight line,
 
 The straight line joins the last kept sample before the segment to the first one after it (the
 nearest of them at the ends of the beat), so the replacement keeps the local level and creates
-no flat zero run; the samples before a beat's ``onset`` (the masked run of the previous beat,
-exactly 0 after z-scoring, whose length is the beat's RR-timing cue) are never changed and
-never used as an end. Unlike ``L(t)``, ``D_c(t)`` is about segment t only; like every occlusion,
-it measures what the model does with an input it never saw in training.
+no flat zero run. The samples before a beat's ``onset`` are never changed and never used as an
+end: that is the masked run of the first window design (``fcn-inter-masked``, chapter 8),
+exactly 0 after z-scoring, whose length is the beat's RR-timing cue; the course's 88-sample
+windows have none (``onset`` 0). Unlike ``L(t)``, ``D_c(t)`` is about segment t only; like every
+occlusion, it measures what the model does with an input it never saw in training.
 """
 
 from __future__ import annotations

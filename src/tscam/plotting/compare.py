@@ -87,7 +87,7 @@ def plot_step_values(
                 textcoords="offset points",
                 ha="center",
                 va="bottom",
-                fontsize="x-small",
+                fontsize="small",
                 color=SERIES_COLORS[i],
             )
     ax.set_xticks(pos)

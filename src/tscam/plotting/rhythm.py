@@ -80,10 +80,15 @@ def plot_logit_parts(
     ax: Axes | None = None,
     *,
     title: str | None = None,
+    beat_label: str | None = None,
+    legend: bool = True,
 ) -> Figure:
     """For one beat, each class's logit as three bars side by side (window part, rhythm term,
     bias) and a black tick at their sum, the logit itself. The arguments are rows of
-    :class:`tscam.models.LogitParts` (one value per class)."""
+    :class:`tscam.models.LogitParts` (one value per class). ``beat_label`` names the window
+    part in the legend (default: the FCN's, "window part (mean of the map)"; for the LSTM, e.g.
+    "window part (w_c . h_11)"); ``legend=False`` leaves the legend out (e.g. in all but one
+    panel of a grid)."""
     parts = {
         k: to_numpy(a, float).ravel()
         for k, a in (("beat", beat), ("rhythm", rhythm), ("bias", bias))
@@ -95,14 +100,16 @@ def plot_logit_parts(
     pos = np.arange(k)
     width = 0.26
     for j, (name, vals) in enumerate(parts.items()):
-        ax.bar(pos + (j - 1) * width, vals, width, color=PART_COLORS[name], label=PART_LABELS[name])
+        label = beat_label if name == "beat" and beat_label else PART_LABELS[name]
+        ax.bar(pos + (j - 1) * width, vals, width, color=PART_COLORS[name], label=label)
     total = sum(parts.values())
     ax.scatter(pos, total, marker="_", s=400, color="black", zorder=3, label="logit (the sum)")
     ax.axhline(0, color="0.4", lw=0.8)
     ax.set_xticks(pos, list(classes))
     ax.set_xlabel("class")
     ax.set_ylabel("contribution to the logit")
-    ax.legend(fontsize=8, loc="best")
+    if legend:
+        ax.legend(fontsize="small", loc="best")
     if title:
         ax.set_title(title)
     return fig
@@ -134,7 +141,7 @@ def plot_rhythm_sweep(
         ax.axvline(actual, color="0.4", ls=":", lw=1)
     ax.set_xlabel("beat moved earlier by (s)")
     ax.set_ylabel("logit")
-    ax.legend(fontsize=8, ncols=min(len(classes), 5), loc="best")
+    ax.legend(fontsize="small", ncols=min(len(classes), 5), loc="best")
     if title:
         ax.set_title(title)
     return fig
