@@ -102,7 +102,7 @@ def plot_logit_parts(
     ax.set_xticks(pos, list(classes))
     ax.set_xlabel("class")
     ax.set_ylabel("contribution to the logit")
-    ax.legend(fontsize="x-small", loc="best")
+    ax.legend(fontsize="small", loc="best")
     if title:
         ax.set_title(title)
     return fig
