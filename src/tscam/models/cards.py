@@ -302,7 +302,7 @@ def comparison_table(
         raise ValueError(f"all models must come from one split; got {sorted(splits)}.")
     if any(not c.get("metrics") for c in cards):
         raise ValueError("every card needs test metrics; evaluate the model on its test part.")
-    header = ["model", "accuracy", f"macro-F1 ({''.join(classes)})"]
+    header = ["model", "accuracy", f"macro-F1 ({', '.join(classes)})"]
     header += [f"{k} {c}" for c in classes for k in ("Se", "PPV")]
     rows = []
     base = majority_baseline(cards[0], classes)
