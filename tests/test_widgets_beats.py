@@ -80,18 +80,3 @@ def test_browser_rejects_bad_arguments():
     empty = _beats().subset(np.zeros(12, dtype=bool))
     with pytest.raises(TypeError, match="non-empty"):
         beat_browser(empty)
-
-
-def test_browser_gives_a_rhythm_model_the_beats_rhythm():
-    torch.manual_seed(0)
-    beats = _beats()
-    rhythm = np.zeros((len(beats.y), 4), dtype=np.float32)
-    rhythm[:, 0] = np.linspace(-0.5, 0.5, len(beats.y))
-
-    class WithRhythm:  # the beats, plus their rhythm features
-        def __getattr__(self, name):
-            return rhythm if name == "rhythm" else getattr(beats, name)
-
-    b = beat_browser(WithRhythm(), FCN(n_rhythm=4), dpi=40)
-    assert "Cannot" not in b.info.value and "rhythm" not in b.info.value
-    assert b.image.value

@@ -28,22 +28,13 @@ def _check(beats: Any, model: Any) -> None:
             raise TypeError(f"model must be a torch nn.Module or None, got {type(model).__name__}.")
 
 
-def _probabilities(model: Any, x: np.ndarray, rhythm: Any = None) -> np.ndarray:
-    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored);
-    ``rhythm`` (its rhythm features, one row) for a model with a rhythm head."""
+def _probabilities(model: Any, x: np.ndarray) -> np.ndarray:
+    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored)."""
     import torch
 
     from tscam.models.inference import predict_logits
 
-    return torch.softmax(predict_logits(model, x[None, :], rhythm), dim=1)[0].numpy()
-
-
-def _rhythm_row(model: Any, beats: Any, i: int) -> np.ndarray | None:
-    """The rhythm features of beat ``i`` as one row, for a model with a rhythm head (None for
-    a model without one; beats without rhythm features raise their own error)."""
-    if not int(getattr(model, "n_rhythm", 0)):
-        return None
-    return np.asarray(beats.rhythm[i : i + 1], dtype=np.float32)
+    return torch.softmax(predict_logits(model, x[None, :]), dim=1)[0].numpy()
 
 
 def beat_browser(
@@ -55,8 +46,6 @@ def beat_browser(
     classes: Sequence[str] | None = None,
 ) -> w.VBox:
     """A live browser of beats, for notebooks with a kernel. Returns the widget (display it).
-
-    A ``model`` with a rhythm head (the shipped models) reads each beat's ``rhythm`` too.
 
     Controls: the true class (only classes present in ``beats``, with their counts) and the beat
     (a slider over the beats of that class). Every change redraws the beat; with a ``model``
@@ -98,9 +87,8 @@ def beat_browser(
         else:
             axes = fig.subplots(1, 2, width_ratios=(3.2, 1.0))
             plot_beat_prediction(
-                x, _probabilities(model, x, _rhythm_row(model, beats, i)), axes, true=int(y[i]),
-                classes=classes, t=beats,
-            )  # fmt: skip
+                x, _probabilities(model, x), axes, true=int(y[i]), classes=classes, t=beats
+            )
         image.value = figure_png(fig, dpi=dpi)
         where = ""
         if hasattr(beats, "record") and hasattr(beats, "sample"):
