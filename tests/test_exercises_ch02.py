@@ -30,21 +30,59 @@ def test_conv_params_cannot_be_copied_from_the_table():
 
 def test_receptive_field():
     assert ch02.receptive_field_reference((8, 5, 3)) == 14
-    assert ch02.check_receptive_field(lambda ks: 1 + sum(k - 1 for k in ks)).passed
-    summed = ch02.check_receptive_field(lambda ks: sum(ks))
-    assert not summed.passed and "k - 1" in summed.message
-    assert not ch02.check_receptive_field(lambda ks: sum(ks) - len(ks)).passed  # off by one
+    # hand-computed: 1 + 7 + 4 x 2 + 2 x 2 (block 1 with stride 2)
+    assert ch02.receptive_field_reference((8, 5, 3), (2, 1, 1)) == 20
+
+    def right(ks, ss):
+        rf, jump = 1, 1
+        for k, s in zip(ks, ss, strict=True):
+            rf, jump = rf + (k - 1) * jump, jump * s
+        return rf
+
+    assert ch02.check_receptive_field(right).passed
+    # the shortcut: the stride-1 formula printed above the exercise
+    stride_blind = ch02.check_receptive_field(lambda ks, ss: 1 + sum(k - 1 for k in ks))
+    assert not stride_blind.passed and "stride" in stride_blind.message
+
+    # a layer's own stride does not widen what it sees
+    def own_stride(ks, ss):
+        return 1 + sum((k - 1) * s for k, s in zip(ks, ss, strict=True))
+
+    own = ch02.check_receptive_field(own_stride)
+    assert not own.passed
+    assert not ch02.check_receptive_field(lambda ks, ss: sum(ks)).passed
     assert not ch02.check_receptive_field(...).passed
 
 
-def test_receptive_field_reference_matches_the_gradient_of_a_real_fcn():
-    """The formula is the support of d output(t) / d input in the course's FCN."""
+def test_receptive_field_reference_matches_the_gradient_of_strided_convolutions():
+    """The formula is the support of d output(t) / d input in real stacks of convolutions."""
+    import torch
+
+    torch.manual_seed(0)
+    for kernels, strides in (
+        ((8, 5, 3), (1, 1, 1)),
+        ((8, 5, 3), (2, 1, 1)),
+        ((3, 4, 2), (2, 3, 1)),
+    ):
+        layers = [torch.nn.Conv1d(1, 2, kernels[0], strides[0])]
+        layers += [
+            torch.nn.Conv1d(2, 2, k, s) for k, s in zip(kernels[1:], strides[1:], strict=True)
+        ]
+        net = torch.nn.Sequential(*layers)
+        x = torch.randn(1, 1, 200, requires_grad=True)
+        net(x)[0, :, 3].sum().backward()
+        support = np.flatnonzero(x.grad[0, 0].numpy())
+        assert support.size == support.max() - support.min() + 1
+        assert ch02.receptive_field_reference(kernels, strides) == support.size
+
+
+def test_receptive_field_of_the_course_fcn():
     import torch
 
     torch.manual_seed(0)
     model = FCN().eval()
-    x = torch.randn(1, 1, 187, requires_grad=True)
-    model.features(x)[0, :, 100].sum().backward()
+    x = torch.randn(1, 1, 88, requires_grad=True)
+    model.features(x)[0, :, 40].sum().backward()
     support = np.flatnonzero(x.grad[0, 0].numpy())
     assert support.size == support.max() - support.min() + 1 == 14
     assert ch02.receptive_field_reference(model.config["kernels"]) == support.size

@@ -86,7 +86,7 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
         ppv={"N": "99.0", "S": "40", "V": "70", "F": "10"},
     )  # fmt: skip
     table = comparison_table(["m-inter"], [paper], SCORED_CLASSES, tmp_path).splitlines()
-    assert table[0].startswith("| model | accuracy | macro-F1 (NSVF) | Se N | PPV N |")
+    assert table[0].startswith("| model | accuracy | macro-F1 (N, S, V, F) | Se N | PPV N |")
     assert table[2] == (
         "| always N (majority baseline) | 80.0 | 22.2 | 100.0 | 80.0 | 0.0 | n/a | 0.0 | n/a "
         "| 0.0 | n/a |"
@@ -106,7 +106,8 @@ def test_comparison_table_baseline_models_and_published_rows(tmp_path):
     )
     # without classes: the card's own (Q too, whose undefined PPV is n/a)
     whole = comparison_table(["m-inter"], directory=tmp_path).splitlines()
-    assert whole[0].startswith("| model | accuracy | macro-F1 (NSVFQ) |") and len(whole) == 4
+    assert whole[0].startswith("| model | accuracy | macro-F1 (N, S, V, F, Q) |")
+    assert len(whole) == 4
     with pytest.raises(ValueError, match="one split"):
         comparison_table(["m-inter", "m-intra"], directory=tmp_path)
     with pytest.raises(ValueError, match="split must be"):
@@ -126,3 +127,57 @@ def test_scored_classes_come_from_the_card():
     assert scored_classes({**card, "scored_classes": ["S", "V"]}) == ["S", "V"]
     other = {**card, "classes": ["a", "b"], "metrics": None}
     assert scored_classes(other) == ["a", "b"]  # no test metrics: every class of the card
+
+
+def _ablation_dir(tmp_path):
+    from tscam.models.cards import ablation_table  # noqa: F401
+
+    def card(name, se_s, n=1000):
+        per = {c: {"sensitivity": 0.9, "ppv": 0.8, "f1": 0.85, "support": 10} for c in "NSVFQ"}
+        per["S"] = {"sensitivity": se_s, "ppv": None, "f1": None, "support": 10}
+        metrics = {"accuracy": 0.9, "macro_f1": 0.1, "per_class": per, "n": n}
+        return {
+            "name": name,
+            "classes": list("NSVFQ"),
+            "data": {"split": "inter"},
+            "metrics": metrics,
+        }
+
+    for c in (card("w", 0.0), card("wr", 0.5), card("other", 0.5, n=999)):
+        (tmp_path / f"{c['name']}.json").write_text(json.dumps(c))
+    return tmp_path
+
+
+def test_ablation_table_rows_are_the_cards(tmp_path):
+    from tscam.models.cards import ablation_table
+
+    d = _ablation_dir(tmp_path)
+    lines = ablation_table([("window only", "w"), ("window + rhythm", "wr")], "NSVF", d).split("\n")
+    assert lines[0] == (
+        "| input | model | accuracy | Se N | PPV N | Se S | PPV S | Se V | PPV V | Se F | PPV F "
+        "| macro-F1 (N, S, V, F) |"
+    )
+    assert lines[1] == "|---|---" + "|---:" * 10 + "|"
+    # macro-F1 over N, S, V, F from the per-class F1 (S's undefined F1 counts 0): 3 x 0.85 / 4
+    assert lines[2] == (
+        "| window only | `w` | 90.0 | 90.0 | 80.0 | 0.0 | n/a | 90.0 | 80.0 | 90.0 | 80.0 | 63.7 |"
+    )
+    assert lines[3].startswith("| window + rhythm | `wr` | 90.0 | 90.0 | 80.0 | 50.0 | n/a |")
+    assert len(lines) == 4
+
+
+def test_ablation_table_refuses_different_test_parts(tmp_path):
+    from tscam.models.cards import ablation_table
+
+    d = _ablation_dir(tmp_path)
+    with pytest.raises(ValueError, match="differ in split or number of test beats"):
+        ablation_table([("a", "w"), ("b", "other")], "NSVF", d)
+    with pytest.raises(ValueError, match="at least one"):
+        ablation_table([], "NSVF", d)
+
+
+def test_cards_table_macro_f1_is_over_the_scored_classes(cards_dir):
+    rows = {line.split(" | ")[0].strip("| "): line for line in cards_table(
+        ["a-inter"], list("NSVF"), directory=cards_dir).splitlines()[2:]}  # fmt: skip
+    # S's sensitivity is 0.25 but its stored f1 is 0.85, as for every class: mean 85 %
+    assert rows["macro-F1 (N, S, V, F)"] == "| macro-F1 (N, S, V, F) | 85.0 % |"

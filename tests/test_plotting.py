@@ -246,7 +246,7 @@ def test_architecture_figure_names_the_blocks():
     fig0, ax = plt.subplots()
     assert P.plot_architecture_fcn(ax=ax, classes=CLASSES) is fig0
     text = " ".join(t.get_text() for t in ax.texts)
-    for part in ("128 filters, k = 8", "256 filters, k = 5", "128 filters, k = 3", "softmax"):
+    for part in ("128 filters, ℓ = 8", "256 filters, ℓ = 5", "128 filters, ℓ = 3", "softmax"):
         assert part in text
     assert "Global" in text and "BatchNorm" in text
 

@@ -63,27 +63,47 @@ def check_conv_params(fn: Callable[[int, int, int], Any], model: Any = None) -> 
     )
 
 
-def receptive_field_reference(kernels: Sequence[int]) -> int:
-    """Receptive field (in input samples) of a stack of stride-1, undilated convolutions."""
-    return 1 + sum(int(k) - 1 for k in kernels)
+def receptive_field_reference(kernels: Sequence[int], strides: Sequence[int] | None = None) -> int:
+    """Receptive field (in input samples) of a stack of undilated convolutions with these
+    kernel lengths and strides (default: stride 1 everywhere). Layer ``l`` widens the view by
+    ``(kernel_l - 1)`` steps of its input, and one step of its input spans the product of the
+    strides of the layers below it: ``R = 1 + sum_l (kernel_l - 1) * prod_{m < l} stride_m``."""
+    strides = [1] * len(kernels) if strides is None else list(strides)
+    if len(strides) != len(kernels):
+        raise ValueError("give one stride per kernel.")
+    rf, jump = 1, 1
+    for k, s in zip(kernels, strides, strict=True):
+        rf += (int(k) - 1) * jump
+        jump *= int(s)
+    return rf
 
 
-def check_receptive_field(fn: Callable[[Sequence[int]], Any]) -> CheckResult:
-    """Exercise 2: ``fn(kernels)`` returns the receptive field, in samples, of a stack of
-    convolutions with these kernel sizes (stride 1, no dilation, no pooling)."""
-    cases = [((8, 5, 3),), ((3,),), ((1, 1, 1),), ((7, 7, 7, 7),), ((2, 9),)]
+def check_receptive_field(fn: Callable[[Sequence[int], Sequence[int]], Any]) -> CheckResult:
+    """Exercise 2: ``fn(kernels, strides)`` returns the receptive field, in input samples, of a
+    stack of convolutions with these kernel lengths and strides (no dilation, no pooling).
+    Checked on stacks with strides above 1 in lower layers, where the stride-1 formula
+    ``1 + sum(k - 1)`` (printed above the exercise) is wrong."""
+    cases = [
+        ((8, 5, 3), (1, 1, 1)),
+        ((8, 5, 3), (2, 1, 1)),
+        ((3, 3, 3), (2, 2, 1)),
+        ((7, 7, 7, 7), (1, 2, 1, 3)),
+        ((2, 9), (4, 1)),
+        ((5,), (3,)),
+    ]
     return check_callable(
-        "receptive field of stacked convolutions",
+        "receptive field of stacked strided convolutions",
         fn,
         cases,
         receptive_field_reference,
         rtol=0,
         atol=0,
         hint=(
-            "one convolution of kernel k sees k samples; each further layer of kernel k widens "
-            "what one output sees by k - 1 samples"
+            "a layer of kernel length k adds k - 1 steps of ITS input; after a stride s below "
+            "it, one such step spans s input samples (strides of all lower layers multiply). "
+            "The stride of a layer does not change what that layer itself sees"
         ),
-        success="your function gives the receptive field of any stack of convolutions",
+        success="your function gives the receptive field of any stack of strided convolutions",
     )
 
 

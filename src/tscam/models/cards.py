@@ -28,6 +28,7 @@ from typing import Any
 from tscam.models.pretrained import model_card
 
 __all__ = [
+    "ablation_table",
     "card_markdown",
     "cards_table",
     "comparison_table",
@@ -200,8 +201,9 @@ def cards_table(
     directory: Path | str | None = None,
 ) -> str:
     """A Markdown table with one column per model in ``names`` and one row per measure: the
-    split, the number of test beats, accuracy, macro-F1, then the sensitivity (Se) and the
-    positive predictive value (PPV) of each class in ``classes`` (default: the first card's
+    split, the number of test beats, accuracy, macro-F1 (over the first card's
+    :func:`scored_classes` among ``classes``, named in the row), then the sensitivity (Se) and
+    the positive predictive value (PPV) of each class in ``classes`` (default: the first card's
     ``classes``), in percent ("n/a" where a ratio is undefined). ``directory`` is passed to
     :func:`model_card`."""
     if not names:
@@ -217,6 +219,9 @@ def cards_table(
                 f"The card of {n!r} has no classes {unknown}; it has {card['classes']}."
             )
 
+    first = next(iter(cards.values()))
+    scored = [c for c in scored_classes(first) if c in classes] or classes
+
     def metric(card: dict[str, Any], c: str, key: str) -> str:
         return _pct(card["metrics"]["per_class"][c][key])
 
@@ -224,7 +229,10 @@ def cards_table(
         ("split", [f"{c['data']['split']}-patient" for c in cards.values()]),
         ("test beats", [f"{c['metrics']['n']:,}" for c in cards.values()]),
         ("accuracy", [_pct(c["metrics"]["accuracy"]) for c in cards.values()]),
-        ("macro-F1", [_pct(c["metrics"]["macro_f1"]) for c in cards.values()]),
+        (
+            f"macro-F1 ({', '.join(scored)})",
+            [_pct(macro_f1_of(c["metrics"], scored)) for c in cards.values()],
+        ),
     ]
     rows += [(f"Se {k}", [metric(c, k, "sensitivity") for c in cards.values()]) for k in classes]
     rows += [(f"PPV {k}", [metric(c, k, "ppv") for c in cards.values()]) for k in classes]
@@ -294,7 +302,7 @@ def comparison_table(
         raise ValueError(f"all models must come from one split; got {sorted(splits)}.")
     if any(not c.get("metrics") for c in cards):
         raise ValueError("every card needs test metrics; evaluate the model on its test part.")
-    header = ["model", "accuracy", f"macro-F1 ({''.join(classes)})"]
+    header = ["model", "accuracy", f"macro-F1 ({', '.join(classes)})"]
     header += [f"{k} {c}" for c in classes for k in ("Se", "PPV")]
     rows = []
     base = majority_baseline(cards[0], classes)
@@ -330,4 +338,50 @@ def comparison_table(
         )
     lines = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def ablation_table(
+    rows: Sequence[tuple[str, str]],
+    classes: Sequence[str],
+    directory: Path | str | None = None,
+) -> str:
+    """A Markdown ablation table from model cards: one row per ``(label, model name)`` in
+    ``rows`` (e.g. ``[("window only", "fcn-inter-beat"), ("window + rhythm", "fcn-inter")]``),
+    columns accuracy, Se and PPV of each class in ``classes`` and the macro-F1 over ``classes``
+    (percent, one decimal; "n/a" for an undefined PPV), from each card's test metrics. Every
+    model must come from the same split and be tested on the same number of beats (one test
+    part), or a ``ValueError`` says which differs."""
+    if not rows:
+        raise ValueError("rows must list at least one (label, model name) pair.")
+    classes = list(classes)
+    if not classes:
+        raise ValueError("classes must name at least one class, e.g. SCORED_CLASSES.")
+    cards = [(label, name, model_card(name, directory)) for label, name in rows]
+    for _, name, card in cards:
+        if not card.get("metrics"):
+            raise ValueError(f"The card of {name!r} has no test metrics (trained without a test).")
+        missing = [c for c in classes if c not in card["metrics"]["per_class"]]
+        if missing:
+            raise ValueError(f"The card of {name!r} has no classes {missing}.")
+    tested = {(c["data"]["split"], c["metrics"]["n"]) for _, _, c in cards}
+    if len(tested) != 1:
+        raise ValueError(
+            "an ablation compares models on one test part; these cards differ in split or "
+            f"number of test beats: {sorted(tested)}."
+        )
+    header = ["input", "model", "accuracy"]
+    header += [f"{k} {c}" for c in classes for k in ("Se", "PPV")]
+    header += [f"macro-F1 ({', '.join(classes)})"]
+    lines = ["| " + " | ".join(header) + " |", "|---|---" + "|---:" * (len(header) - 2) + "|"]
+    for label, name, card in cards:
+        m = card["metrics"]
+        per = m["per_class"]
+        cells = [label, f"`{name}`", _fmt(100 * m["accuracy"])]
+        for c in classes:
+            for key in ("sensitivity", "ppv"):
+                v = per[c][key]
+                cells.append("n/a" if v is None else _fmt(100 * v))
+        cells.append(_fmt(100 * macro_f1_of(m, classes)))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -158,7 +158,7 @@ def plot_architecture_fcn(
         ax.text(
             cx,
             y + h / 2 - 0.14,
-            f"Conv1d\n{f} filters, k = {k}\nBatchNorm\nReLU",
+            f"Conv1d\n{f} filters, ℓ = {k}\nBatchNorm\nReLU",
             ha="center",
             va="center",
             fontsize=9,
