@@ -129,3 +129,57 @@ def test_compare_guess():
     assert ch08.direction_of([0.3, 0.2, -0.1]) == "up"
     assert ch08.direction_of([-0.3, -0.2, 0.1]) == "down"
     assert ch08.direction_of([0.01, -0.01, 0.0]) == "same"
+
+
+def test_timing_effect_runs_on_given_beats_and_compares_the_guess():
+    model, beats = ch08._toy_case(3)
+    d = ch08.timing_effect_reference(model, beats, 0.1)
+    measured = {"window part": "same", "rhythm term": ch08.direction_of(d[1][:, 1])}
+
+    def check(fn, guess):
+        return ch08.check_timing_effect(fn, guess, model=model, beats=beats, seconds=0.1, target=1)
+
+    right = check(_timing_effect, measured)
+    assert right.passed and "Your prediction holds" in right.message
+    other = "down" if measured["rhythm term"] == "up" else "up"
+    wrong = check(_timing_effect, {"window part": "up", "rhythm term": other})
+    assert wrong.passed and "differs" in wrong.message and "✗" in wrong.message  # reported
+    unfilled = check(_timing_effect, {"window part": ..., "rhythm term": ...})
+    assert not unfilled.passed and "prediction first" in unfilled.message
+    assert not check(_timing_effect, ...).passed
+    assert not check(_timing_effect, {"window part": "higher", "rhythm term": "up"}).passed
+    # the unfilled stub of the notebook fails softly (no exception), before any guess is read
+    stub = check(lambda m, b, s: None, {"window part": ..., "rhythm term": ...})
+    assert not stub.passed
+
+
+def test_earlier_masked_runs_on_given_beats_and_compares_the_guess():
+    from tscam.data import MASKED_SPEC, Beats
+
+    torch.manual_seed(0)
+    model = FCN(n_classes=5, filters=(8, 8, 8)).eval()
+    x, onset, _, _ = ch08._masked_cases()[0]
+    n = x.shape[0]
+    beats = Beats(
+        x=x,
+        y=np.zeros(n, dtype=np.int64),
+        record=np.full(n, "toy"),
+        sample=np.arange(n, dtype=np.int64),
+        symbol=np.full(n, "N"),
+        onset=onset,
+        spec=MASKED_SPEC,
+    )
+    from tscam.models import predict_logits
+
+    before = predict_logits(model, x).numpy()[:, 2]
+    after = predict_logits(model, ch08.earlier_masked_reference(x, onset, 0.2, 125)).numpy()[:, 2]
+    measured = ch08.direction_of(after - before)
+
+    def check(fn, guess):
+        return ch08.check_earlier_masked(fn, guess, model=model, beats=beats, seconds=0.2, target=2)
+
+    assert check(_earlier, {"logit": measured}).passed
+    other = "down" if measured != "down" else "up"
+    assert "✗" in check(_earlier, {"logit": other}).message
+    assert not check(_earlier, {"logit": ...}).passed
+    assert not check(lambda x, o, s, f: None, {"logit": ...}).passed  # the unfilled stub

@@ -4,13 +4,18 @@ a beat, each predicted first, then run and compared.
 - :func:`check_timing_effect`: move beats in time (:meth:`tscam.data.Beats.moved`) and split the
   change of every logit into the window part and the rhythm term
   (:func:`tscam.models.decompose_logits`). The tempting shortcut, logits computed without the
-  rhythm (``model(x)``), shows no effect at all and is rejected.
+  rhythm (``model(x)``), shows no effect at all and is rejected; so are a flipped sign and a
+  window shifted instead of the timing.
 - :func:`check_earlier_masked`: the same intervention on the first, masked window design
-  (``fcn-inter-masked``): a beat that comes earlier has a longer zero run, by half the shift.
-- :func:`compare_guess`: the prediction written down before running, next to what was measured.
+  (``fcn-inter-masked``): a beat that comes earlier has a longer masked run, by half the shift
+  (the run is 0.896 s minus half the previous RR interval); the kept samples are z-scored again.
 
-The reference answers are computed here, on small beats and a small seeded model made for the
-check, so a correct answer is one that agrees with them on any beats.
+Each checker first tests the learner's function against a reference computed here, on small
+beats (and a small seeded model) made for the check, so that a correct answer is one that
+agrees with the reference on any beats. Given the chapter's model and beats, it then runs the
+function on them and shows the learner's prediction (``guess``, written before running) next to
+the measured direction of change (:func:`compare_guess`): a wrong prediction is reported, not
+failed; a missing one fails.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from tscam.exercises._core import CheckResult, _as_array, _compare_arrays, _desc
 
 __all__ = [
     "DIRECTIONS",
+    "MASKED_GUESS",
+    "TIMING_GUESS",
     "check_earlier_masked",
     "check_timing_effect",
     "compare_guess",
@@ -81,8 +88,8 @@ def _toy_case(seed: int) -> tuple[Any, Beats]:
     return model, beats
 
 
-def check_timing_effect(fn: Callable[..., Any]) -> CheckResult:
-    """Exercise: ``fn(model, beats, seconds)`` returns ``(d_window, d_rhythm)``, each of shape
+def _check_timing_function(fn: Callable[..., Any]) -> CheckResult:
+    """``fn(model, beats, seconds)`` returns ``(d_window, d_rhythm)``, each of shape
     (n, n_classes): how much the window part and the rhythm term of every logit change when each
     beat comes ``seconds`` earlier (``beats.moved(seconds)``), its window unchanged. Checked on a
     small seeded model with a rhythm head and on beats made for the check (both directions)."""
@@ -174,8 +181,8 @@ def _masked_cases() -> list[tuple[np.ndarray, np.ndarray, float, float]]:
     return [(x, onset, 0.2, 125.0), (x, onset, 0.08, 125.0), (x[:2], onset[:2], 0.3, 250.0)]
 
 
-def check_earlier_masked(fn: Callable[..., Any]) -> CheckResult:
-    """Exercise: ``fn(x, onset, seconds, fs)`` returns the masked windows (n, T) of the beats ``x``
+def _check_masked_function(fn: Callable[..., Any]) -> CheckResult:
+    """``fn(x, onset, seconds, fs)`` returns the masked windows (n, T) of the beats ``x``
     (zero before ``onset``, z-scored over the rest) as if each had come ``seconds`` earlier."""
     name = "a masked window of a beat that came earlier"
     if fn is Ellipsis or fn is None:
@@ -212,10 +219,109 @@ def check_earlier_masked(fn: Callable[..., Any]) -> CheckResult:
         else:
             hint = "zero the first round(seconds * fs / 2) kept samples, then z-score the rest"
         return CheckResult(name, False, f"case {i}: {problem}; {hint}")
-    return CheckResult(name, True, "the zero run grows by half the shift; the beat is unchanged")
+    return CheckResult(
+        name, True, "the masked run grows by half the shift and the rest is z-scored again"
+    )
 
 
-# --- predict, then compare --------------------------------------------------------------------
+# --- predict, run, compare ----------------------------------------------------------------------
+
+#: The entries of the guess of each exercise.
+TIMING_GUESS = ("window part", "rhythm term")
+MASKED_GUESS = ("logit",)
+
+
+def _guess_problem(guess: Any, keys: tuple[str, ...]) -> str | None:
+    """What is missing from a guess ``{key: "up" | "down" | "same"}``; None when complete."""
+    if guess is Ellipsis or guess is None or not isinstance(guess, Mapping):
+        return f"write your prediction first: a dict {{{', '.join(repr(k) for k in keys)}}}"
+    unfilled = [k for k in keys if guess.get(k, ...) is Ellipsis]
+    if unfilled:
+        return f"write your prediction first: replace the `...` of {unfilled}"
+    bad = {k: guess[k] for k in keys if guess[k] not in DIRECTIONS}
+    if bad:
+        return f"each prediction is one of {DIRECTIONS}; got {bad}"
+    return None
+
+
+def _run_and_compare(
+    name: str, first: CheckResult, guess: Any, keys: tuple[str, ...], measure: Callable[[], Any]
+) -> CheckResult:
+    """After the function passed its check: check the guess, run ``measure`` (the learner's
+    function on the chapter's beats: a dict of directions) and report it next to the guess."""
+    problem = _guess_problem(guess, keys)
+    if problem is not None:
+        return CheckResult(name, False, f"your function is right; now {problem}")
+    try:
+        measured = measure()
+    except Exception as exc:  # the learner's code may raise anything
+        return CheckResult(name, False, f"on the chapter's beats: {_describe_exception(exc)}")
+    report = compare_guess(guess, measured)
+    verdict = "Your prediction holds" if report.passed else "The measurement differs from it"
+    return CheckResult(name, True, f"{first.message}. {verdict}: {report.message}")
+
+
+def check_timing_effect(
+    fn: Callable[..., Any],
+    guess: Any = None,
+    *,
+    model: Any = None,
+    beats: Any = None,
+    seconds: float = 0.1,
+    target: int | None = None,
+) -> CheckResult:
+    """Exercise: ``fn(model, beats, seconds)`` returns ``(d_window, d_rhythm)``, each of shape
+    (n, n_classes): how much the window part and the rhythm term of every logit change when each
+    beat comes ``seconds`` earlier (``beats.moved(seconds)``), its window unchanged. Checked on a
+    small seeded model with a rhythm head and on beats made for the check (both directions).
+
+    With ``model``, ``beats`` and ``target`` (a class index), the function is then run on those
+    beats, and ``guess`` (``{"window part": ..., "rhythm term": ...}``, each "up", "down" or
+    "same", written before running) is compared with how the two parts of the target's logit
+    moved (median over the beats). A wrong guess is reported, not failed; a missing one fails."""
+    first = _check_timing_function(fn)
+    if not first.passed or model is None:
+        return first
+
+    def measure() -> dict[str, str]:
+        arr = np.stack([_as_array(part) for part in fn(model, beats, seconds)])
+        return {
+            "window part": direction_of(arr[0][:, target]),
+            "rhythm term": direction_of(arr[1][:, target]),
+        }
+
+    return _run_and_compare(first.name, first, guess, TIMING_GUESS, measure)
+
+
+def check_earlier_masked(
+    fn: Callable[..., Any],
+    guess: Any = None,
+    *,
+    model: Any = None,
+    beats: Any = None,
+    seconds: float = 0.2,
+    target: int | None = None,
+) -> CheckResult:
+    """Exercise: ``fn(x, onset, seconds, fs)`` returns the masked windows (n, T) of the beats
+    ``x`` (zero before ``onset``, z-scored over the rest) as if each had come ``seconds`` earlier.
+
+    With ``model`` (a model without a rhythm head, e.g. ``fcn-inter-masked``), ``beats`` (masked
+    beats: ``x``, ``onset``, ``fs``) and ``target`` (a class index), the function is then run on
+    those beats, and ``guess`` (``{"logit": ...}``, "up", "down" or "same", written before
+    running) is compared with how the target's logit moved (median over the beats)."""
+    first = _check_masked_function(fn)
+    if not first.passed or model is None:
+        return first
+
+    def measure() -> dict[str, str]:
+        from tscam.models import predict_logits
+
+        before = predict_logits(model, beats.x).numpy()[:, target]
+        moved = np.asarray(_as_array(fn(beats.x.copy(), beats.onset.copy(), seconds, beats.fs)))
+        after = predict_logits(model, moved.astype(np.float32)).numpy()[:, target]
+        return {"logit": direction_of(after - before)}
+
+    return _run_and_compare(first.name, first, guess, MASKED_GUESS, measure)
 
 
 def direction_of(change: Any, tol: float = 0.05) -> str:
