@@ -145,3 +145,18 @@ def test_logit_parts_over_a_timing_counterfactual():
     np.testing.assert_allclose(parts.rhythm[1], now.rhythm, atol=1e-6)
     with pytest.raises(ValueError, match="rhythms is empty"):
         logit_parts_over(model, beats.x, [])
+
+
+def test_decompose_logits_in_batches_is_the_same():
+    torch.manual_seed(0)
+    model = _trained_like(FCN(n_rhythm=4))
+    beats = _beats(5)
+    whole = decompose_logits(model, beats.x, beats.rhythm)
+    for size in (1, 2, 5, 64):
+        batched = decompose_logits(model, beats.x, beats.rhythm, batch_size=size)
+        for f in ("beat", "rhythm", "bias"):
+            np.testing.assert_allclose(getattr(batched, f), getattr(whole, f), atol=1e-5)
+    with pytest.raises(ValueError, match="batch_size"):
+        decompose_logits(model, beats.x, beats.rhythm, batch_size=0)
+    with pytest.raises(ValueError, match="shape"):  # checked on all beats, not per batch
+        decompose_logits(model, beats.x, beats.rhythm[:4], batch_size=2)

@@ -134,9 +134,13 @@ class LogitParts:
 
 
 @torch.no_grad()
-def decompose_logits(model: nn.Module, x: torch.Tensor, rhythm: torch.Tensor) -> LogitParts:
+def decompose_logits(
+    model: nn.Module, x: torch.Tensor, rhythm: torch.Tensor, batch_size: int | None = None
+) -> LogitParts:
     """Split the logits of a model with a rhythm head (``model.logit_parts``) into
-    :class:`LogitParts` for a batch of beats ``x`` and their ``rhythm`` features."""
+    :class:`LogitParts` for a batch of beats ``x`` and their ``rhythm`` features.
+    ``batch_size`` (optional) computes them in batches of that many beats, so that many beats
+    fit in memory (the result is the same)."""
     if not int(getattr(model, "n_rhythm", 0)) or not hasattr(model, "logit_parts"):
         raise ValueError(
             f"{type(model).__name__} has no rhythm head, so its logits have no rhythm part to "
@@ -147,9 +151,17 @@ def decompose_logits(model: nn.Module, x: torch.Tensor, rhythm: torch.Tensor) ->
 
     dtype = next((p.dtype for p in model.parameters()), torch.float32)
     xs = as_beats(x).to(dtype)
-    with eval_mode(model):
-        beat, rhythm_term, bias = model.logit_parts(xs, rhythm)
     n = xs.shape[0]
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None; got {batch_size!r}.")
+    r = check_rhythm(model, rhythm, n)  # checked once for all beats, before any batch
+    step = batch_size or max(n, 1)
+    with eval_mode(model):
+        chunks = [
+            model.logit_parts(xs[i : i + step], r[i : i + step]) for i in range(0, max(n, 1), step)
+        ]
+    beat, rhythm_term = (torch.cat([c[j] for c in chunks]) for j in (0, 1))
+    bias = chunks[0][2]
     return LogitParts(
         beat.numpy(),
         rhythm_term.numpy(),
