@@ -97,6 +97,9 @@ def card_markdown(card: dict[str, Any]) -> str:
             f"| epochs (schedule; trained) | {tr['epochs']}; {tr['best_epoch']} (chosen by "
             "cross-validation) |"
             if card.get("cross_validation")
+            else f"| epochs (schedule; trained) | {tr['epochs']}; {tr['best_epoch']} (fixed "
+            "beforehand, no validation part) |"
+            if not tr.get("n_val")
             else f"| epochs (best on validation) | {tr['epochs']} ({tr['best_epoch']}) |"
         ),
         f"| batch size, learning rate, seed | {tr['batch_size']}, {tr['lr']}, {tr['seed']} |",
