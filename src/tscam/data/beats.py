@@ -16,9 +16,10 @@ Preprocessing, in the order applied (documented in the course's first chapter):
      an RR interval is at most 0.288 s (before) or 0.408 s (after), a rate above 147 beats per
      minute: :func:`neighbour_in_window` marks those beats. (Of the 88-sample windows with the R
      peak at 28, 32 or 36, the last lets the fewest neighbours in.)
-   - :data:`MASKED_SPEC`, the course's first design and still :data:`DEFAULT_SPEC` of the
-     shipped models: 187 samples (1.496 s) with the R peak at index 112, and every sample before
-     the midpoint with the previous R peak set to zero. The length of that zero run, 0.896 s
+   - :data:`MASKED_SPEC`, the course's first design, kept for ``fcn-inter-masked`` (the
+     shipped models use BEAT_SPEC, :data:`DEFAULT_SPEC`): 187 samples (1.496 s) with the R
+     peak at index 112, and every sample before the midpoint with the previous R peak set to
+     zero. The length of that zero run, 0.896 s
      minus half the previous RR interval, grows as the beat comes earlier: the network can read
      the beat's timing from padding. ``onset`` stores the first kept index of each window (0
      when nothing is masked; the first beat of a record keeps its whole window).
