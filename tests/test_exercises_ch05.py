@@ -67,10 +67,12 @@ def test_step_contributions_accepts_solution_rejects_missing_relu_and_mean_weigh
 def test_the_solution_reproduces_lstm_grad_cam_on_a_model():
     torch.manual_seed(0)
     model = LSTMClassifier(hidden_size=8).eval()
-    x = torch.randn(3, 1, 187)
+    x = torch.randn(3, 1, model.input_length)
     hidden, grads = lstm_step_gradients(model, x)
     ours = step_contributions(hidden.numpy(), grads.numpy())
     np.testing.assert_allclose(
         ours, lstm_grad_cam(model, x, expand=False).numpy(), rtol=1e-5, atol=1e-7
     )
-    assert most_relevant_segment(expand(ours)).shape == (3,)
+    full = expand(ours, model.input_length)
+    np.testing.assert_allclose(full, lstm_grad_cam(model, x).numpy(), rtol=1e-5, atol=1e-7)
+    assert most_relevant_segment(full).shape == (3,)
