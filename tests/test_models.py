@@ -271,9 +271,11 @@ def recipe_commands(name: str) -> list[str]:
 @pytest.mark.parametrize("name", [*shipped, MASKED])
 def test_card_page_is_the_card_and_keeps_the_training_history(name):
     from tscam.models.cards import card_markdown
+    from tscam.train import arch_name
 
     card = model_card(name)
     assert (weights_dir() / f"{name}.md").read_text() == card_markdown(card)
+    assert arch_name(card["architecture"], card["config"]) in card["description"]
     tr = card["training"]
     history = tr["history"]
     assert [h["epoch"] for h in history] == list(range(1, tr["epochs_run"] + 1))
