@@ -19,7 +19,7 @@ map first gives every beat one vote:
   maps become 0. This also removes an offset, which ``"max"`` does not.
 
 This module needs only numpy. Maps and beats may be numpy arrays or (CPU) torch tensors; any
-length works, so FCN maps (n, 187), expanded LSTM maps (n, 187) and per-segment LSTM maps (n, 11)
+length works, so FCN maps (n, 88), expanded LSTM maps (n, 88) and per-segment LSTM maps (n, 11)
 are averaged alike.
 """
 

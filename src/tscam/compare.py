@@ -1,7 +1,7 @@
 """Compare heatmaps: per-segment summaries, peak segments, agreement, and typical beats.
 
-The LSTM of the course explains a beat with one value per segment (11 segments of 17 samples),
-the FCN with one value per sample (187). To put them side by side we summarise a per-sample
+The LSTM of the course explains a beat with one value per segment (11 segments of 8 samples),
+the FCN with one value per sample (88). To put them side by side we summarise a per-sample
 map by the mean over each segment, and then ask simple questions of two maps of the same beat:
 
 - where is each map largest? (:func:`peak_segments`, numbered from 0 like array positions);
@@ -67,14 +67,14 @@ def segment_means(maps: Any, n_segments: int = 11) -> np.ndarray:
     """Mean of each map over each of ``n_segments`` equal segments: (n, T) -> (n, n_segments).
 
     Maps that already have one value per segment (T == n_segments) are returned as they are;
-    an expanded LSTM map (each step repeated over its 17 samples) gives back its step values.
+    an expanded LSTM map (each step repeated over its segment's samples) gives back its step values.
     """
     m = _rows(maps, "maps")
     T = m.shape[1]
     if n_segments < 1 or T % n_segments:
         raise ValueError(
             f"Cannot cut maps of length {T} into {n_segments} equal segments; the course's "
-            f"beats have 187 = 11 x 17 samples (n_segments=11)."
+            f"beats have 88 = 11 x 8 samples (n_segments=11)."
         )
     return m.reshape(m.shape[0], n_segments, T // n_segments).mean(axis=2)
 

@@ -1,12 +1,12 @@
 """Grad-CAM over the time steps of an LSTM, and the naive version that fails.
 
-The LSTM reads a beat as S steps (11 segments of 17 samples); ``h_t`` (H numbers) is its hidden
+The LSTM reads a beat as S steps (11 segments of 8 samples); ``h_t`` (H numbers) is its hidden
 state after step t. Grad-CAM treats the steps as the time axis and the hidden units as channels::
 
     alpha_tk = dS/dh_t[k]                              (each step's own gradient)
     L(t)     = ReLU( sum_k alpha_tk * h_t[k] )          (one value per step)
 
-and ``expand=True`` repeats L(t) over the 17 samples of segment t (a map of the input length,
+and ``expand=True`` repeats L(t) over the samples of segment t (a map of the input length,
 constant over each segment). L(t) is the first-order contribution of step t's state to the
 score. This per-step weighting (``weighting="step"``, the default) is the course's choice: an
 LSTM's hidden state at step t summarises the whole prefix up to t, so the gradient at step t,

@@ -3,7 +3,7 @@
 Typical use::
 
     from tscam.data import load_beats, CLASSES
-    test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 187)
+    test = load_beats("inter", "test")     # DS2 beats, z-scored, shape (n, 88)
     test.rhythm                            # (n, 4) rhythm features
 
 The database is found through ``data_dir``, ``$TSCAM_MITDB`` or the user cache (downloaded from

@@ -19,10 +19,10 @@ Preprocessing, in the order applied (documented in the course's first chapter):
    - :data:`MASKED_SPEC`, the course's first design, kept for ``fcn-inter-masked`` (the
      shipped models use BEAT_SPEC, :data:`DEFAULT_SPEC`): 187 samples (1.496 s) with the R
      peak at index 112, and every sample before the midpoint with the previous R peak set to
-     zero. The length of that zero run, 0.896 s
-     minus half the previous RR interval, grows as the beat comes earlier: the network can read
-     the beat's timing from padding. ``onset`` stores the first kept index of each window (0
-     when nothing is masked; the first beat of a record keeps its whole window).
+     zero. The length of that zero run, 0.896 s minus half the previous RR interval, grows as
+     the beat comes earlier: the network can read the beat's timing from padding. ``onset``
+     stores the first kept index of each window (0 when nothing is masked; the first beat of a
+     record keeps its whole window).
 
 5. The beat's timing is measured separately, from the R-peak times of all beats of the record
    (:mod:`tscam.data.rhythm`): previous and next RR interval, a local and a long-span average

@@ -203,7 +203,7 @@ def plot_segments(
     ylabel: str | None = AMPLITUDE_LABEL,
     mark_r: bool = True,
 ) -> Figure:
-    """The beat cut into ``n_segments`` equal segments (11 x 17 samples for the course's LSTM):
+    """The beat cut into ``n_segments`` equal segments (11 x 8 samples for the course's LSTM):
     boundaries drawn, segments numbered 1..n above the axes.
 
     Without ``heatmap`` the segments are shaded alternately; with one (per segment, or an expanded
@@ -215,7 +215,7 @@ def plot_segments(
     if n_segments < 1 or length % n_segments:
         raise ValueError(
             f"A beat of {length} samples cannot be cut into {n_segments} equal segments "
-            f"(the course's LSTM uses 11 segments of 17 samples for 187-sample beats)."
+            f"(the course's LSTM uses 11 segments of 8 samples for 88-sample beats)."
         )
     seg_len = length // n_segments
     tt, xlabel, r_at_zero = time_axis(length, t)
