@@ -251,6 +251,7 @@ def test_architecture_figure_names_the_blocks():
     for part in ("128 filters, k = 8", "256 filters, k = 5", "128 filters, k = 3", "softmax"):
         assert part in text
     assert "Global" in text and "BatchNorm" in text
+    assert f"1 × {DEFAULT_SPEC.length}" in text  # the input: one beat of the course's window
 
 
 def test_plot_functions_change_no_global_settings(beat, heat, averages):
