@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tscam.data import (
+    DEFAULT_SPEC,
     ChecksumError,
     DataNotFoundError,
     LeadNotFoundError,
@@ -95,7 +96,7 @@ def test_written_record_with_the_lead_is_read(tmp_path):
     beats = extract_record(tmp_path, "901")
     # '+' is not a beat; the first beat (at 600 samples = 1.67 s) fits the window
     assert "".join(beats.symbol) == "NVANNNN"
-    assert beats.x.shape == (7, 187)
+    assert beats.x.shape == (7, DEFAULT_SPEC.length)
 
 
 def test_annotation_file_without_beats(tmp_path):

@@ -13,10 +13,12 @@ from tscam.data import (
     DS1,
     DS2,
     INTER_VAL_RECORDS,
+    MASKED_SPEC,
     LeadNotFoundError,
     beat_table,
     extract_record,
     load_beats,
+    neighbour_in_window,
     split_indices,
 )
 
@@ -29,6 +31,12 @@ EXPECTED_DS2 = {"N": 44259, "S": 1837, "V": 3221, "F": 388, "Q": 7}
 @pytest.fixture(scope="module")
 def table(mitdb_dir):
     return beat_table(mitdb_dir, AAMI_RECORDS)
+
+
+@pytest.fixture(scope="module")
+def masked_table(mitdb_dir):
+    """The course's first design (187 samples, the previous beat masked): fcn-inter-masked."""
+    return beat_table(mitdb_dir, AAMI_RECORDS, MASKED_SPEC)
 
 
 def _counts(symbols) -> dict[str, int]:
@@ -69,7 +77,7 @@ def test_extracted_plus_dropped_edge_beats_equal_the_published_counts(table, rec
 
 
 def test_beats_keep_record_sample_and_symbol(table):
-    assert table.x.dtype == np.float32 and table.x.shape[1] == 187
+    assert table.x.dtype == np.float32 and table.x.shape[1] == DEFAULT_SPEC.length
     assert table.y.dtype == np.int64
     assert np.isfinite(table.x).all()
     labels = np.array([CLASSES.index(AAMI_MAP[s]) for s in table.symbol])
@@ -80,11 +88,16 @@ def test_beats_keep_record_sample_and_symbol(table):
         assert (np.diff(s) > 0).all()
 
 
-def test_r_peak_sits_at_its_documented_index(table):
+@pytest.mark.parametrize("name, spec", [("table", DEFAULT_SPEC), ("masked_table", MASKED_SPEC)])
+def test_r_peak_sits_at_its_documented_index(request, name, spec):
+    table = request.getfixturevalue(name)
+    assert table.x.shape[1] == spec.length
     normal = table.x[(table.y == 0) & (table.record == "100")]
     mean_beat = normal.mean(axis=0)
-    assert abs(int(np.argmax(mean_beat)) - DEFAULT_SPEC.r_index) <= 2
-    assert DEFAULT_SPEC.length == 11 * 17 and DEFAULT_SPEC.fs == 125
+    assert abs(int(np.argmax(mean_beat)) - spec.r_index) <= 2
+    # both windows split into the LSTM's 11 segments (of 8 and of 17 samples), at 125 Hz
+    assert DEFAULT_SPEC.length == 11 * 8 and MASKED_SPEC.length == 11 * 17
+    assert spec.fs == 125
 
 
 def test_leads_are_selected_by_name(mitdb_dir):
@@ -121,7 +134,7 @@ def test_inter_patient_split_never_mixes_patients(table):
     assert parts["val"] == set(INTER_VAL_RECORDS)
     # the held-out patients have enough S, V and F beats to select a model on
     n_val = np.bincount(table.y[idx["val"]], minlength=5)
-    assert n_val.tolist()[:4] == [9730, 329, 789, 32]
+    assert n_val.tolist()[:4] == [9737, 329, 789, 32]
     assert sum(len(i) for i in idx.values()) == len(table)
 
 
@@ -139,33 +152,38 @@ def test_intra_patient_split_is_stratified_disjoint_and_fixed(table):
     assert not np.array_equal(other["test"], a["test"])
 
 
-def test_load_beats_public_contract(mitdb_dir):
-    beats = load_beats("inter", "test", mitdb_dir)
-    assert beats.x.shape == (len(beats), 187) and beats.x.dtype == np.float32
+@pytest.mark.parametrize("spec", [DEFAULT_SPEC, MASKED_SPEC], ids=["default", "masked"])
+def test_load_beats_public_contract(mitdb_dir, spec):
+    beats = load_beats("inter", "test", mitdb_dir, spec=spec)
+    length = spec.length
+    assert beats.x.shape == (len(beats), length) and beats.x.dtype == np.float32
     assert beats.y.dtype == np.int64 and beats.y.max() < len(CLASSES)
     assert len(beats.record) == len(beats.sample) == len(beats.symbol) == len(beats)
-    kept = np.arange(187)[None, :] >= beats.onset[:, None]
+    assert (beats.onset > 0).any() if spec.mask_previous else (beats.onset == 0).all()
+    kept = np.arange(length)[None, :] >= beats.onset[:, None]
     n_kept = kept.sum(axis=1)
     mean = np.where(kept, beats.x, 0).sum(axis=1) / n_kept
     var = (np.where(kept, beats.x, 0) ** 2).sum(axis=1) / n_kept - mean**2
     np.testing.assert_allclose(mean, 0, atol=1e-4)
     np.testing.assert_allclose(var, 1, atol=2e-3)
     assert (beats.x[~kept] == 0).all()
-    raw = load_beats("inter", "test", mitdb_dir, normalize="none")
+    raw = load_beats("inter", "test", mitdb_dir, normalize="none", spec=spec)
     assert np.abs(raw.x).max() < 20  # millivolts
-    assert beats.tensor().shape == (len(beats), 1, 187)
+    assert beats.tensor().shape == (len(beats), 1, length)
     with pytest.raises(ValueError, match="split must be one of"):
         load_beats("cross", "test", mitdb_dir)
     with pytest.raises(ValueError, match="part must be one of"):
         load_beats("inter", "dev", mitdb_dir)
 
 
-def test_each_window_holds_one_beat(table):
-    """Samples before the midpoint with the previous R peak are zero; the onset encodes RR."""
+def test_each_masked_window_holds_one_beat(masked_table):
+    """MASKED_SPEC: samples before the midpoint with the previous R peak are zero; the onset
+    encodes RR."""
+    table = masked_table
     r = table.record == "100"
     x, onset, sample = table.x[r], table.onset[r], table.sample[r]
     rr_125 = (sample[1:] - sample[:-1]) * 125 / 360
-    expected = np.clip(DEFAULT_SPEC.r_index - np.rint(rr_125 / 2), 0, DEFAULT_SPEC.r_index)
+    expected = np.clip(MASKED_SPEC.r_index - np.rint(rr_125 / 2), 0, MASKED_SPEC.r_index)
     np.testing.assert_allclose(onset[1:], expected, atol=1)
     for i in (1, 50, 500):
         assert (x[i, : onset[i]] == 0).all() and (x[i, onset[i] :] != 0).mean() > 0.99
@@ -173,3 +191,34 @@ def test_each_window_holds_one_beat(table):
     s_beats = table.onset[table.y == 1]
     n_beats = table.onset[table.y == 0]
     assert np.median(s_beats) > np.median(n_beats) + 5
+
+
+def test_beat_windows_mask_nothing_and_mark_the_neighbours_that_intrude(table):
+    """DEFAULT_SPEC (BEAT_SPEC): nothing is masked, so the window does not encode RR; a
+    neighbouring R peak may fall inside it, and neighbour_in_window (from the RR table) says
+    exactly when it does, checked against the annotated R peaks on the 125 Hz window grid."""
+    spec = DEFAULT_SPEC
+    assert not spec.mask_previous and (table.onset == 0).all()
+    r = table.record == "100"
+    for i in (1, 50, 500):
+        assert (table.x[r][i] != 0).mean() > 0.99
+    flagged = neighbour_in_window(table.rr, spec)
+    assert 0 < flagged.sum() < 0.05 * len(table)  # a few fast beats only
+    half_sample = 0.5 / spec.fs + 1e-6
+    for record in AAMI_RECORDS:
+        mine = table.record == record
+        sample, rr, got = table.sample[mine], table.rr[mine], flagged[mine]
+        # index of the previous (next) R peak in each window: r_index -/+ the RR in samples
+        d = np.rint(np.diff(sample) * spec.fs / 360).astype(np.int64)
+        previous_in = np.r_[False, spec.r_index - d >= 0]
+        next_in = np.r_[spec.r_index + d < spec.length, False]
+        # inner beats (the first and last kept beat may have a dropped neighbour)
+        differ = ((previous_in | next_in) != got)[1:-1]
+        rr_inner = rr[1:-1][differ]
+        # they can differ only by the rounding to the window's grid, at its very edges
+        at_edge = (np.abs(rr_inner[:, 0] - spec.seconds_before) <= half_sample) | (
+            np.abs(rr_inner[:, 1] - spec.seconds_after) <= half_sample
+        )
+        assert at_edge.all(), record
+    # premature (S) beats let a neighbour in more often than normal beats
+    assert flagged[table.y == 1].mean() > flagged[table.y == 0].mean()

@@ -55,7 +55,8 @@ def test_comparison_table(data):
     torch.manual_seed(0)
     models = {
         "fcn": FCN(n_classes=4, filters=(8, 16, 8)),
-        "lstm": LSTMClassifier(n_classes=4, hidden_size=8),
+        # the synthetic beats have 187 samples: an LSTM that reads them as 11 segments of 17
+        "lstm": LSTMClassifier(n_classes=4, hidden_size=8, segment_length=data.x.shape[1] // 11),
     }
     methods = ("cam", "grad_cam", "saliency", "random")
     rows = comparison_table(

@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from tscam.data import DEFAULT_SPEC
 from tscam.evaluate import (
     METHODS,
     Attributions,
@@ -15,6 +16,8 @@ from tscam.evaluate import (
     attribute_all,
 )
 from tscam.models import FCN, LSTMClassifier
+
+T = DEFAULT_SPEC.length  # the course's beat window, also the default LSTM's input length
 
 FAST = {"integrated_gradients": {"n_steps": 8}, "occlusion": {"stride": 17}}
 
@@ -30,7 +33,7 @@ def small_lstm() -> LSTMClassifier:
 
 
 def beats(n: int = 6, seed: int = 0) -> torch.Tensor:
-    return torch.randn(n, 1, 187, generator=torch.Generator().manual_seed(seed))
+    return torch.randn(n, 1, T, generator=torch.Generator().manual_seed(seed))
 
 
 class Linear(nn.Module):
@@ -59,7 +62,7 @@ def test_every_method_gives_finite_maps_of_the_input_shape(make):
     expected = [m for m in METHODS if applicable(model, m)]
     assert list(maps) == expected
     for method, m in maps.items():
-        assert m.shape == (6, 187), method
+        assert m.shape == (6, T), method
         assert m.dtype == torch.float32 and not m.requires_grad
         assert torch.isfinite(m).all(), method
         if method != "random":
@@ -75,13 +78,13 @@ def test_cam_on_lstm_is_a_clear_error():
     with pytest.raises(MethodNotApplicable):
         attribute_all(small_lstm(), beats(), methods=("cam",), strict=True)
     # a model without GAP -> Linear: CAM is skipped with the reason, the rest still works
-    flat = nn.Sequential(nn.Flatten(), nn.Linear(187, 3))
+    flat = nn.Sequential(nn.Flatten(), nn.Linear(T, 3))
     maps = attribute_all(flat, beats(), methods=("cam", "saliency"))
     assert list(maps) == ["saliency"] and "cam" in maps.skipped
     with pytest.raises(ValueError, match="Unknown attribution method"):
         attribute(small_fcn(), beats(), "lime")
     with pytest.raises(ValueError, match="NaN"):
-        attribute(small_fcn(), torch.full((2, 1, 187), float("nan")), "saliency")
+        attribute(small_fcn(), torch.full((2, 1, T), float("nan")), "saliency")
     with pytest.raises(ValueError, match="target"):
         attribute(small_fcn(), beats(), "saliency", target=7)
     with pytest.raises(ValueError, match="stride"):
@@ -113,7 +116,7 @@ def test_no_state_leaks_between_calls(make):
 
 def test_saliency_and_occlusion_and_ig_match_closed_forms():
     torch.manual_seed(3)
-    weight = torch.randn(3, 187)
+    weight = torch.randn(3, T)
     model, x = Linear(weight), beats(4)
     target = torch.tensor([0, 1, 2, 1])
     w = weight[target]
@@ -125,7 +128,7 @@ def test_saliency_and_occlusion_and_ig_match_closed_forms():
     # IG of a linear model: (x - baseline) * w, exactly
     ig = attribute(model, x, "integrated_gradients", target, n_steps=4)
     torch.testing.assert_close(ig, x[:, 0] * w, rtol=1e-4, atol=1e-5)
-    means = torch.randn(3, 187)
+    means = torch.randn(3, T)
     ig_mean = attribute(model, x, "integrated_gradients", target, baseline="mean", mean=means)
     torch.testing.assert_close(ig_mean, (x[:, 0] - means[target]) * w, rtol=1e-4, atol=1e-5)
     with pytest.raises(ValueError, match="mean="):

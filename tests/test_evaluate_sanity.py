@@ -7,8 +7,11 @@ import pytest
 import torch
 from scipy.stats import spearmanr
 
+from tscam.data import DEFAULT_SPEC
 from tscam.evaluate import cascade, cascading_randomization, default_layers, spearman
 from tscam.models import FCN, LSTMClassifier
+
+T = DEFAULT_SPEC.length  # the course's beat window, also the default LSTM's input length
 
 
 def small_fcn() -> FCN:
@@ -17,7 +20,7 @@ def small_fcn() -> FCN:
 
 
 def beats(n: int = 5) -> torch.Tensor:
-    return torch.randn(n, 1, 187, generator=torch.Generator().manual_seed(0))
+    return torch.randn(n, 1, T, generator=torch.Generator().manual_seed(0))
 
 
 def snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:

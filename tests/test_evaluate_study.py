@@ -41,7 +41,8 @@ def fcn():
 @pytest.fixture(scope="module")
 def lstm():
     torch.manual_seed(1)
-    return LSTMClassifier(n_classes=4, hidden_size=8).eval()
+    # reads the 187-sample synthetic beats of `data` as 11 segments of 17 samples
+    return LSTMClassifier(n_classes=4, hidden_size=8, segment_length=17).eval()
 
 
 @pytest.mark.parametrize("which", ["fcn", "lstm"])

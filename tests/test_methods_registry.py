@@ -72,7 +72,7 @@ def test_which_variants_apply_to_the_lstm():
     refused = {"cam", "grad_cam_pp", "xgrad_cam", "score_cam", "ablation_cam"}
     for name in over_steps:
         assert registry.get(name).applies(lstm) and registry.get(name).applies(fcn)
-    x = torch.randn(2, 1, 187)
+    x = torch.randn(2, 1, lstm.input_length)
     for name in refused:
         assert not registry.get(name).applies(lstm) and registry.get(name).applies(fcn)
         with pytest.raises(MethodNotApplicable, match="cannot explain LSTMClassifier"):

@@ -58,20 +58,29 @@ def test_same_conv_matches_pytorch_same_padding(k):
 
 
 def test_lstm_reads_a_beat_as_eleven_segments():
+    from tscam.data import DEFAULT_SPEC
+
     model = LSTMClassifier().eval()
-    x = torch.arange(2 * 187, dtype=torch.float32).reshape(2, 1, 187)
+    T = DEFAULT_SPEC.length  # the course's beat window: 88 = 11 x 8
+    assert model.input_length == T == 11 * 8
+    x = torch.arange(2 * T, dtype=torch.float32).reshape(2, 1, T)
     seg = model.segments(x)
-    assert seg.shape == (2, 11, 17)
-    assert seg[0, 3, 0] == 3 * 17 and seg[1, 10, 16] == 187 + 186
+    assert seg.shape == (2, 11, 8)
+    assert seg[0, 3, 0] == 3 * 8 and seg[1, 10, 7] == T + T - 1
     assert model(x).shape == (2, 5)
+    with pytest.raises(ValueError, match=r"\(n, 1, 88\)"):
+        model(torch.randn(2, 1, 80))
+    # the masked design's 187-sample window is read as 11 segments of 17
+    masked = LSTMClassifier(segment_length=17).eval()
+    assert masked.segments(torch.zeros(1, 1, 187)).shape == (1, 11, 17)
     with pytest.raises(ValueError, match=r"\(n, 1, 187\)"):
-        model(torch.randn(2, 1, 180))
+        masked(torch.randn(2, 1, T))
 
 
 def test_unrolled_lstm_computes_the_same_function():
     torch.manual_seed(0)
     model = LSTMClassifier(hidden_size=32).eval()
-    x = torch.randn(6, 1, 187)
+    x = torch.randn(6, 1, model.input_length)
     logits, states = model.unrolled(x)
     assert len(states) == 11 and states[0].shape == (6, 32)
     torch.testing.assert_close(logits, model(x), atol=1e-5, rtol=1e-5)
@@ -247,20 +256,50 @@ def test_one_input_conversion_for_prediction_and_evaluation():
         predict_logits(model, x)
 
 
-@pytest.mark.parametrize("name", shipped)
+def recipe_commands(name: str) -> list[str]:
+    """The commands of scripts/train_rhythm_models.sh (the shipped models' recipe) that name
+    ``name`` or the cross-validation file it is trained from, continuation lines joined."""
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "train_rhythm_models.sh"
+    commands = script.read_text().replace("\\\n", " ").splitlines()
+    train = [c for c in commands if "-m tscam.train" in c and f"--name {name} " in c]
+    cv = [c.split("--cv ")[1].split()[0] for c in train if "--cv " in c]
+    return train + [c for c in commands if "-m tscam.crossval" in c and any(f in c for f in cv)]
+
+
+@pytest.mark.parametrize("name", [*shipped, MASKED])
 def test_card_page_is_the_card_and_keeps_the_training_history(name):
     from tscam.models.cards import card_markdown
+    from tscam.train import arch_name
 
     card = model_card(name)
     assert (weights_dir() / f"{name}.md").read_text() == card_markdown(card)
+    assert arch_name(card["architecture"], card["config"]) in card["description"]
     tr = card["training"]
     history = tr["history"]
     assert [h["epoch"] for h in history] == list(range(1, tr["epochs_run"] + 1))
-    assert all({"loss", "val_accuracy", "val_selection_f1"} <= set(h) for h in history)
-    kept = history[tr["best_epoch"] - 1]  # the kept epoch is the best on validation
-    assert kept["val_selection_f1"] == max(h["val_selection_f1"] for h in history)
-    assert kept["val_accuracy"] == pytest.approx(card["val_metrics"]["accuracy"], abs=1e-9)
-    assert any(n.startswith("Trained with `python -m tscam.train") for n in card["notes"])
+    assert all("loss" in h for h in history)
+    if tr["n_val"]:  # the epoch is selected on the validation part
+        assert all({"val_accuracy", "val_selection_f1"} <= set(h) for h in history)
+        kept = history[tr["best_epoch"] - 1]  # the kept epoch is the best on validation
+        assert kept["val_selection_f1"] == max(h["val_selection_f1"] for h in history)
+        assert kept["val_accuracy"] == pytest.approx(card["val_metrics"]["accuracy"], abs=1e-9)
+    else:  # the epoch count is selected by record-wise cross-validation on DS1, then all of DS1
+        cv = card["cross_validation"]
+        scores = cv["pooled_score_per_epoch"]
+        assert len(scores) == cv["epochs"] and "cross-validation" in tr["selection"]
+        assert tr["best_epoch"] == tr["epochs_run"] == cv["stop_after"] == 1 + np.argmax(scores)
+    if name == MASKED:  # the first design's card holds its own training command
+        assert any(n.startswith("Trained with `python -m tscam.train") for n in card["notes"])
+    else:  # the shipped models' commands are their recipe script, with the card's settings
+        commands = recipe_commands(name)
+        assert commands, f"scripts/train_rhythm_models.sh does not train {name}"
+        for flag, key in (
+            ("--weight-power", "weight_power"),
+            ("--label-smoothing", "label_smoothing"),
+        ):
+            assert any(f"{flag} {tr[key]} " in c for c in commands), (name, flag)
 
 
 def test_prediction_gives_every_module_its_mode_back():

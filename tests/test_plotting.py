@@ -29,19 +29,21 @@ def class_average(*args, **kwargs):
     return _class_average(*args, **kwargs)
 
 
-T = 88
+T = DEFAULT_SPEC.length  # the course's beat window
+SEG = T // 11  # one of the LSTM's 11 segments
+R = DEFAULT_SPEC.r_index
 
 
 @pytest.fixture
 def beat():
     t = np.arange(T)
-    return np.exp(-0.5 * ((t - 36) / 3.0) ** 2) * 3 + 0.3 * np.sin(t / 15)
+    return np.exp(-0.5 * ((t - R) / 3.0) ** 2) * 3 + 0.3 * np.sin(t / 15)
 
 
 @pytest.fixture
 def heat():
     t = np.arange(T)
-    return np.exp(-0.5 * ((t - 50) / 10.0) ** 2)
+    return np.exp(-0.5 * ((t - (R - 12)) / 10.0) ** 2)
 
 
 def colorbar_labels(fig: Figure) -> list[str]:
@@ -108,8 +110,8 @@ def test_fixed_colour_scale_and_no_colorbar(beat, heat):
 
 
 def test_heatmap_input_errors_are_clear(beat, heat):
-    with pytest.raises(ValueError, match="heatmap has 80 samples but x has 88"):
-        P.plot_beat_heatmap(beat, heat[:80])
+    with pytest.raises(ValueError, match=f"heatmap has 50 samples but x has {T}"):
+        P.plot_beat_heatmap(beat, heat[:50])
     with pytest.raises(ValueError, match="style"):
         P.plot_beat_heatmap(beat, heat, style="dots")
     with pytest.raises(ValueError, match=r"x\[i\]"):
@@ -133,7 +135,7 @@ def test_segments_picture_has_ten_boundaries_and_numbers_one_to_eleven(beat):
     assert len(dashed) == 10
     edges = np.sort([ln.get_xdata()[0] for ln in dashed])
     t = DEFAULT_SPEC.time_axis()
-    expected = [(t[8 * k - 1] + t[8 * k]) / 2 for k in range(1, 11)]
+    expected = [(t[SEG * k - 1] + t[SEG * k]) / 2 for k in range(1, 11)]
     np.testing.assert_allclose(edges, expected)
     assert [tx.get_text() for tx in ax.texts] == [str(k) for k in range(1, 12)]
     assert colorbar_labels(fig) == []
@@ -141,7 +143,7 @@ def test_segments_picture_has_ten_boundaries_and_numbers_one_to_eleven(beat):
 
 def test_segments_shaded_by_a_per_segment_or_expanded_map(beat):
     steps = np.linspace(0, 1, 11)
-    for heatmap in (steps, np.repeat(steps, 8)):
+    for heatmap in (steps, np.repeat(steps, SEG)):
         fig = P.plot_segments(beat, heatmap=heatmap)
         (mesh,) = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
         np.testing.assert_allclose(np.ravel(mesh.get_array()), steps)
@@ -203,7 +205,7 @@ def test_class_average_expands_per_segment_lstm_maps(beat):
     a = class_average(np.random.default_rng(0).random((4, 11)), np.tile(beat, (4, 1)), y)["N"]
     fig = P.plot_class_average(a)
     (lc,) = [c for c in fig.axes[0].collections if isinstance(c, LineCollection)]
-    np.testing.assert_allclose(lc.get_array(), np.repeat(a.mean_map, 8))
+    np.testing.assert_allclose(lc.get_array(), np.repeat(a.mean_map, SEG))
 
 
 def test_class_grid_shows_classes_with_beats_and_names_the_others(averages):
@@ -249,6 +251,7 @@ def test_architecture_figure_names_the_blocks():
     for part in ("128 filters, ℓ = 8", "256 filters, ℓ = 5", "128 filters, ℓ = 3", "softmax"):
         assert part in text
     assert "Global" in text and "BatchNorm" in text
+    assert f"1 × {DEFAULT_SPEC.length}" in text  # the input: one beat of the course's window
 
 
 def test_plot_functions_change_no_global_settings(beat, heat, averages):

@@ -20,8 +20,8 @@ from tscam.plotting.features import pick_channels  # noqa: E402
 @pytest.fixture
 def data():
     rng = np.random.default_rng(0)
-    beat = np.sin(np.arange(187) / 10)
-    features = rng.random((12, 187))
+    beat = np.sin(np.arange(DEFAULT_SPEC.length) / 10)
+    features = rng.random((12, DEFAULT_SPEC.length))
     features[5] += 3.0  # the most active channel
     weights = np.linspace(-1, 1, 12)
     weights[2] = -5.0  # the largest |weight|, and negative
@@ -44,7 +44,7 @@ def test_feature_map_figure_aligns_the_image_with_the_beat(data):
     fig = plot_feature_maps(beat, torch.tensor(A)[None], weights=w, n_channels=4, title="t", t=t)
     top, img_ax = fig.axes[0], fig.axes[1]
     image = img_ax.images[0]
-    assert image.get_array().shape == (4, 187)
+    assert image.get_array().shape == (4, DEFAULT_SPEC.length)
     np.testing.assert_allclose(image.get_array()[3], A[2])  # the most negative weight last
     np.testing.assert_allclose(image.get_array()[0], A[11])  # the most positive first
     left, right = image.get_extent()[:2]
@@ -60,7 +60,7 @@ def test_feature_map_figure_with_given_channels_and_errors(data):
     beat, A, _ = data
     fig, ax = plt.subplots()
     out = plot_feature_maps(beat, A, channels=[1, 7], ax=ax)
-    assert out is fig and fig.axes[1].images[0].get_array().shape == (2, 187)
+    assert out is fig and fig.axes[1].images[0].get_array().shape == (2, DEFAULT_SPEC.length)
     assert fig.axes[1].get_yticklabels()[0].get_text() == "k = 1"
     with pytest.raises(ValueError, match="channels"):
         plot_feature_maps(beat, A, channels=[12])

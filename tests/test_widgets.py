@@ -14,9 +14,17 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from ipywidgets.widgets.widget_link import Link  # noqa: E402
 
-from tscam.data import Beats, load_beats  # noqa: E402
+from tscam.data import DEFAULT_SPEC, Beats, load_beats  # noqa: E402
 from tscam.models import FCN, LSTMClassifier  # noqa: E402
-from tscam.widgets import available_methods, explorer, figure_png, gallery, gallery_grid  # noqa: E402
+from tscam.widgets import (  # noqa: E402
+    available_methods,
+    beat_browser,
+    explorer,
+    figure_png,
+    gallery,
+    gallery_grid,
+    method_explorer,
+)
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -103,15 +111,17 @@ def _models():
     return {"FCN": FCN(filters=(8, 8, 8)).eval(), "LSTM": LSTMClassifier(hidden_size=8).eval()}
 
 
-def _synthetic_beats(n: int = 12) -> Beats:
+def _synthetic_beats(n: int = 12, rr: bool = False) -> Beats:
+    """``n`` random beats of the course's window (``rr``: with RR features, so a rhythm input)."""
     rng = np.random.default_rng(0)
     y = np.array([0, 0, 0, 0, 1, 1, 2, 2, 2, 3, 0, 2])[:n]
     return Beats(
-        x=rng.normal(size=(n, 187)).astype(np.float32),
+        x=rng.normal(size=(n, DEFAULT_SPEC.length)).astype(np.float32),
         y=y,
         record=np.array(["100"] * n),
         sample=np.arange(n) * 300,
         symbol=np.array(["N"] * n),
+        rr=rng.uniform(0.4, 1.2, size=(n, 4)).astype(np.float32) if rr else None,
     )
 
 
@@ -197,7 +207,7 @@ def test_explorer_rejects_bad_arguments():
     with pytest.raises(TypeError, match="nn.Module"):
         explorer({"x": object()}, _synthetic_beats())
     with pytest.raises(TypeError, match="beats with .x and .y"):
-        explorer(_models(), np.zeros((3, 187)))
+        explorer(_models(), np.zeros((3, DEFAULT_SPEC.length)))
 
 
 def test_explorer_on_real_beats(mitdb_dir):
@@ -240,3 +250,55 @@ def test_galleries_show_every_figure_as_html_where_no_widget_manager_runs():
     grid = gallery_grid({("N", "CAM"): fig([0, 1]), ("S", "CAM"): fig([1, 1])})
     page = grid._repr_mimebundle_()["text/html"]
     assert page.count("<img") == 2 and "class N, method CAM" in page
+
+
+# ---------------------------------------------------------------- models with a rhythm head
+
+
+class RhythmSpy(FCN):
+    """An FCN with a rhythm head (like the shipped models) that records each rhythm input."""
+
+    def __init__(self) -> None:
+        super().__init__(filters=(8, 8, 8), n_rhythm=4)
+        self.rhythms: list[torch.Tensor] = []
+
+    def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
+        if rhythm is not None:
+            self.rhythms.append(torch.as_tensor(rhythm).clone())
+        return super().forward(x, rhythm)
+
+
+def _rhythm_of(beats: Beats, i: int) -> torch.Tensor:
+    return torch.as_tensor(beats.rhythm[i : i + 1])
+
+
+def test_the_widgets_give_a_model_with_a_rhythm_head_the_rhythm_of_the_beat_shown():
+    torch.manual_seed(0)
+    model, beats = RhythmSpy().eval(), _synthetic_beats(rr=True)
+    box = explorer({"FCN": model}, beats, dpi=40, figsize=(4, 2))
+    assert "Cannot draw" not in box.info.value, box.info.value
+    box.controls["beat"].value = 3  # all beats shown: beat 3 of the set
+    assert "Cannot draw" not in box.info.value, box.info.value
+    torch.testing.assert_close(model.rhythms[-1], _rhythm_of(beats, 3))
+    box = method_explorer({"FCN": model}, beats, methods=("grad_cam", "saliency"), dpi=30)
+    box.controls["beat"].value = 5
+    assert "Cannot draw" not in box.info.value, box.info.value
+    torch.testing.assert_close(model.rhythms[-1], _rhythm_of(beats, 5))
+    box = beat_browser(beats, model, dpi=40)
+    box.controls["class"].value = 2
+    box.controls["beat"].value = 1  # the second V beat: index 7 of the set
+    assert "index 7 in the set" in box.info.value and "Cannot" not in box.info.value
+    torch.testing.assert_close(model.rhythms[-1], _rhythm_of(beats, 7))
+    assert not plt.get_fignums()
+
+
+def test_the_widgets_say_that_a_model_with_a_rhythm_head_needs_the_rhythm():
+    torch.manual_seed(0)
+    model, beats = RhythmSpy().eval(), _synthetic_beats()  # no RR features
+    for box in (
+        explorer({"FCN": model}, beats, dpi=40, figsize=(4, 2)),
+        method_explorer({"FCN": model}, beats, methods=("saliency",), dpi=30),
+        beat_browser(beats, model, dpi=40),
+    ):
+        assert "Cannot draw" in box.info.value and "rhythm features" in box.info.value
+    assert not model.rhythms

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from tscam.data import Beats  # noqa: E402
+from tscam.data import DEFAULT_SPEC, Beats  # noqa: E402
 from tscam.models import FCN  # noqa: E402
 from tscam.widgets import beat_browser  # noqa: E402
 
@@ -25,7 +25,7 @@ def _beats() -> Beats:
     rng = np.random.default_rng(0)
     y = np.array([0, 2, 0, 0, 2, 0, 2, 0, 2, 0, 0, 2])
     return Beats(
-        x=rng.normal(size=(len(y), 187)).astype(np.float32),
+        x=rng.normal(size=(len(y), DEFAULT_SPEC.length)).astype(np.float32),
         y=y,
         record=np.array(["100"] * 6 + ["208"] * 6),
         sample=np.arange(len(y)) * 360 + 1000,
@@ -74,7 +74,7 @@ def test_browser_reports_errors_as_a_message():
 
 def test_browser_rejects_bad_arguments():
     with pytest.raises(TypeError, match="Beats"):
-        beat_browser(np.zeros((3, 187)))
+        beat_browser(np.zeros((3, DEFAULT_SPEC.length)))
     with pytest.raises(TypeError, match="nn.Module"):
         beat_browser(_beats(), model="fcn")
     empty = _beats().subset(np.zeros(12, dtype=bool))

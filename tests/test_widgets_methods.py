@@ -25,7 +25,8 @@ def setup():
     torch.manual_seed(0)
     models = {
         "FCN": FCN(n_classes=4, filters=(4, 8, 4)).eval(),
-        "LSTM": LSTMClassifier(n_classes=4, hidden_size=4).eval(),
+        # the synthetic beats have 187 samples: an LSTM that reads them as 11 segments of 17
+        "LSTM": LSTMClassifier(n_classes=4, hidden_size=4, segment_length=17).eval(),
     }
     return models, make_synthetic(8, seed=0)
 

@@ -93,7 +93,16 @@ def balanced_epoch(
     return chosen[torch.randperm(len(chosen), generator=gen)]
 
 
-ARCH_NAMES = {"fcn": "Wang et al. (2017) FCN", "lstm": "LSTM over 11 segments of 17 samples"}
+ARCH_NAMES = {"fcn": "Wang et al. (2017) FCN", "lstm": "LSTM"}
+
+
+def arch_name(model: str, model_config: dict[str, Any]) -> str:
+    """The architecture as a model card names it; the LSTM with its segments, from its config
+    (``LSTMClassifier.config`` holds ``n_segments`` and ``segment_length``)."""
+    if model != "lstm":
+        return ARCH_NAMES[model]
+    n, m = model_config["n_segments"], model_config["segment_length"]
+    return f"LSTM over {n} segments of {m} samples"
 
 
 def class_weights(
@@ -534,7 +543,7 @@ def save_pretrained(result: TrainResult, name: str, directory: Path | str) -> di
     card = {
         "name": name,
         "description": (
-            f"{ARCH_NAMES[cfg['model']]}"
+            f"{arch_name(cfg['model'], cfg['model_config'])}"
             f" trained with tscam {__version__} on the {split}-patient split of MIT-BIH."
         ),
         "architecture": cfg["model"],

@@ -8,8 +8,7 @@ Preprocessing, in the order applied (documented in the course's first chapter):
    0.5 Hz and mains/muscle noise above 40 Hz without shifting the waves in time.
 4. Cut a window around each annotated beat. Two designs (:class:`WindowSpec`):
 
-   - :data:`BEAT_SPEC` (= :data:`DEFAULT_SPEC`, the window of the shipped models), morphology
-     only: 88 samples (0.696 s from first to last sample) with
+   - :data:`BEAT_SPEC`, morphology only: 88 samples (0.696 s from first to last sample) with
      the annotated R peak at index 36, 0.288 s before it (the P wave starts 0.12-0.20 s before
      the R peak) and 0.408 s after (about the end of the T wave at resting rates). 88 = 11 x 8:
      the LSTM reads the window as 11 segments of 8 samples (64 ms). No sample is changed, so the
@@ -17,12 +16,13 @@ Preprocessing, in the order applied (documented in the course's first chapter):
      an RR interval is at most 0.288 s (before) or 0.408 s (after), a rate above 147 beats per
      minute: :func:`neighbour_in_window` marks those beats. (Of the 88-sample windows with the R
      peak at 28, 32 or 36, the last lets the fewest neighbours in.)
-   - :data:`MASKED_SPEC`, the course's first design (kept for the ``fcn-inter-masked`` case
-     study): 187 samples (1.496 s) with the R peak at index 112, and every sample before
-     the midpoint with the previous R peak set to zero. The length of that zero run, 0.896 s
-     minus half the previous RR interval, grows as the beat comes earlier: the network can read
-     the beat's timing from padding. ``onset`` stores the first kept index of each window (0
-     when nothing is masked; the first beat of a record keeps its whole window).
+   - :data:`MASKED_SPEC`, the course's first design, kept for ``fcn-inter-masked`` (the
+     shipped models use BEAT_SPEC, :data:`DEFAULT_SPEC`): 187 samples (1.496 s) with the R
+     peak at index 112, and every sample before the midpoint with the previous R peak set to
+     zero. The length of that zero run, 0.896 s minus half the previous RR interval, grows as
+     the beat comes earlier: the network can read the beat's timing from padding. ``onset``
+     stores the first kept index of each window (0 when nothing is masked; the first beat of a
+     record keeps its whole window).
 
 5. The beat's timing is measured separately, from the R-peak times of all beats of the record
    (:mod:`tscam.data.rhythm`): previous and next RR interval, a local and a long-span average

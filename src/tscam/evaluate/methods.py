@@ -25,7 +25,7 @@ Options (keyword arguments of :func:`attribute`, or per method in ``attribute_al
   line at 0, which for z-scored beats is the beat's own mean level, i.e. "no signal"), or
   ``"mean"`` with ``mean=`` a mean beat (T,) or per-class mean beats (classes, T) picked by the
   target class (see :func:`tscam.evaluate.class_means`), or an array: one beat or one per beat.
-- ``occlusion``: ``window`` (default 17 samples, 0.136 s, one LSTM segment), ``stride``
+- ``occlusion``: ``window`` (default 17 samples, 0.136 s), ``stride``
   (default 4 samples; every sample is covered by 4 or 5 windows, fewer at the edges; a last
   window ends at the last sample) and ``rule`` (a :class:`tscam.perturbation.Rule`; default
   ``Rule("zero")``; :func:`tscam.evaluate.evaluate_methods` passes its own rule).
@@ -37,12 +37,12 @@ Options (keyword arguments of :func:`attribute`, or per method in ``attribute_al
 
 The target class is the predicted class unless ``target`` (an int or one per beat) is given.
 Maps come back detached, float32, on the device of the model; for inputs with several channels
-the captum maps are summed over the channels. Cost for n beats of 187 samples, in forward
+the captum maps are summed over the channels. Cost for n beats of 88 samples, in forward
 passes over n beats: saliency about 2 (forward + backward), Integrated Gradients about
-2 x ``n_steps``, occlusion one per window position (44 by default), the gradient CAMs about 2,
-Score-CAM and Ablation-CAM one per channel of the layer, CAM and Eigen-CAM 1. Models are
-explained in eval mode; their train/eval mode, ``requires_grad`` flags and gradients are left
-as they were.
+2 x ``n_steps``, occlusion one per window position (19 by default; 44 for 187 samples), the
+gradient CAMs about 2, Score-CAM and Ablation-CAM one per channel of the layer, CAM and
+Eigen-CAM 1. Models are explained in eval mode; their train/eval mode, ``requires_grad`` flags
+and gradients are left as they were.
 
 The methods come from the registry :mod:`tscam.methods` (name, function, label, style, which
 models each applies to): a registered method is computed here like the built-in ones.

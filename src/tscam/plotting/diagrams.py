@@ -125,7 +125,7 @@ def plot_architecture_fcn(
     ax: Axes | None = None,
     filters: Sequence[int] = (128, 256, 128),
     kernels: Sequence[int] = (8, 5, 3),
-    length: int = 187,
+    length: int = 88,  # the course's beat window, tscam.data.DEFAULT_SPEC.length
     classes: Sequence[str] | None = None,
 ) -> Figure:
     """The FCN of the course (Wang et al. 2017) as boxes and arrows: input beat, three

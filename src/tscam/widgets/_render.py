@@ -23,6 +23,16 @@ def error_html(what: str, err: Exception) -> str:
     )
 
 
+def rhythm_of(model: Any, beats: Any, i: int) -> np.ndarray | None:
+    """The rhythm input of beat ``i`` of ``beats`` for ``model``, shape (1, n_rhythm):
+    ``beats.rhythm[i : i + 1]`` for a model with a rhythm head whose beats carry their RR
+    features; None otherwise (a model with a rhythm head then refuses to predict, and the widget
+    shows its message, which says how to get the rhythm features)."""
+    if not int(getattr(model, "n_rhythm", 0)) or getattr(beats, "rr", None) is None:
+        return None
+    return np.asarray(beats.rhythm[i : i + 1], dtype=np.float32)
+
+
 class Redraw:
     """The redraw scaffold every widget shares.
 

@@ -13,7 +13,7 @@ import numpy as np
 from tscam.contract import class_names_of
 from tscam.plotting.beats import plot_beat
 from tscam.plotting.predictions import plot_beat_prediction
-from tscam.widgets._render import Redraw, figure_png, new_figure
+from tscam.widgets._render import Redraw, figure_png, new_figure, rhythm_of
 
 __all__ = ["beat_browser"]
 
@@ -28,13 +28,14 @@ def _check(beats: Any, model: Any) -> None:
             raise TypeError(f"model must be a torch nn.Module or None, got {type(model).__name__}.")
 
 
-def _probabilities(model: Any, x: np.ndarray) -> np.ndarray:
-    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored)."""
+def _probabilities(model: Any, x: np.ndarray, rhythm: np.ndarray | None = None) -> np.ndarray:
+    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored),
+    with its ``rhythm`` input (1, n_rhythm) for a model with a rhythm head."""
     import torch
 
     from tscam.models.inference import predict_logits
 
-    return torch.softmax(predict_logits(model, x[None, :]), dim=1)[0].numpy()
+    return torch.softmax(predict_logits(model, x[None, :], rhythm), dim=1)[0].numpy()
 
 
 def beat_browser(
@@ -87,7 +88,12 @@ def beat_browser(
         else:
             axes = fig.subplots(1, 2, width_ratios=(3.2, 1.0))
             plot_beat_prediction(
-                x, _probabilities(model, x), axes, true=int(y[i]), classes=classes, t=beats
+                x,
+                _probabilities(model, x, rhythm_of(model, beats, i)),
+                axes,
+                true=int(y[i]),
+                classes=classes,
+                t=beats,
             )
         image.value = figure_png(fig, dpi=dpi)
         where = ""
