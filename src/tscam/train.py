@@ -678,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--patience", type=int, help="stop after this many epochs without progress")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's choice)")
     p.add_argument(
-        "--window", choices=("masked", "beat"), default="masked",
+        "--window", choices=("masked", "beat"), default="beat",
         help="beat: 88-sample morphology window (BEAT_SPEC); masked: the 187-sample first design",
     )  # fmt: skip
     p.add_argument("--rhythm", action="store_true", help="add a rhythm head (Beats.rhythm)")
