@@ -84,8 +84,8 @@ PUBLISHED: tuple[PublishedResult, ...] = (
         split="intra",
         accuracy="93.4",
         protocol=(
-            "deep residual CNN on single beats (125 Hz, 187 samples, like the course); beats of "
-            "all records split at random"
+            "deep residual CNN on single beats (125 Hz, 187 samples: the format of the course's "
+            "first, masked window); beats of all records split at random"
         ),
         source="the paper's abstract (average accuracy; no per-class values)",
     ),
