@@ -6,7 +6,9 @@ map by the mean over each segment, and then ask simple questions of two maps of 
 
 - where is each map largest? (:func:`peak_segments`, numbered from 0 like array positions);
 - do the two maps rise and fall together? (:func:`row_correlation`, Pearson's r per beat);
-- do the maps of many beats peak where their class average peaks? (:func:`peak_agreement`).
+- do the maps of many beats peak where their class average peaks? (:func:`peak_agreement`),
+  and how often would they by chance? (:func:`peak_agreement_null`, a permutation null that
+  keeps how the maps of all classes peak, instead of ``1/n_segments``).
 
 :func:`top_share` measures how much of an unnormalised class average a few beats carry, and
 :func:`typical_beats` picks, per class, the beat closest to the class's mean beat (for figures).
@@ -36,6 +38,7 @@ __all__ = [
     "evidence_width",
     "map_centre",
     "peak_agreement",
+    "peak_agreement_null",
     "peak_segments",
     "qrs_bounds",
     "qrs_width",
@@ -124,6 +127,49 @@ def peak_agreement(maps: Any, reference: Any, n_segments: int = 11) -> float:
         )
     target = int(peak_segments(ref, n_segments)[0])
     return float(np.mean(peak_segments(m, n_segments) == target))
+
+
+def _share_in_group(hit: np.ndarray, member: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Share of the members (``member`` 1) that are hits (``hit`` 1), along ``axis``."""
+    return np.sum(hit * member, axis=axis) / np.sum(member, axis=axis)
+
+
+def peak_agreement_null(
+    maps: Any,
+    y: Any,
+    k: int,
+    reference: Any,
+    n_segments: int = 11,
+    *,
+    n_perm: int = 2000,
+    seed: int = 0,
+) -> Any:
+    """:func:`peak_agreement` of the beats of class index ``k`` with ``reference`` (e.g. the
+    class average of ``k``), and its chance level from a permutation null.
+
+    ``maps`` (n, T) holds the maps of the beats of *every* class, ``y`` (n,) their class
+    indices. The observed statistic is the share of class-``k`` beats whose peak segment is the
+    peak segment of ``reference``; the null shuffles the class labels across all beats
+    (:func:`tscam.evaluate.stats.permutation_null`), so its mean is the share of *all* beats
+    that peak there. It keeps how the maps peak (e.g. most maps of a model peaking at the R
+    peak, whatever the class), which a chance level of ``1 / n_segments`` ignores. Returns a
+    :class:`tscam.evaluate.stats.Null` (``observed``, ``null``, ``low``, ``high``, ``pvalue``).
+    """
+    from tscam.evaluate.stats import permutation_null
+
+    m = _rows(maps, "maps")
+    labels = np.asarray(y).reshape(-1)
+    if labels.shape[0] != m.shape[0]:
+        raise ValueError(f"y must hold one label per map ({m.shape[0]}); got {labels.shape[0]}.")
+    member = (labels == int(k)).astype(np.float64)
+    if not member.any():
+        raise ValueError(f"No beat has class index {k}: nothing to measure.")
+    ref = _rows(reference, "reference")
+    if ref.shape != (1, m.shape[1]):
+        raise ValueError(f"reference must be one map of length {m.shape[1]}; got {ref.shape}.")
+    target = int(peak_segments(ref, n_segments)[0])
+    hit = (peak_segments(m, n_segments) == target).astype(np.float64)
+    return permutation_null(hit, member, _share_in_group, n_perm=n_perm, seed=seed)
 
 
 def top_share(maps: Any, fraction: float = 0.1) -> float:

@@ -8,7 +8,8 @@ Preprocessing, in the order applied (documented in the course's first chapter):
    0.5 Hz and mains/muscle noise above 40 Hz without shifting the waves in time.
 4. Cut a window around each annotated beat. Two designs (:class:`WindowSpec`):
 
-   - :data:`BEAT_SPEC`, morphology only: 88 samples (0.696 s from first to last sample) with
+   - :data:`BEAT_SPEC` (= :data:`DEFAULT_SPEC`, the window of the shipped models), morphology
+     only: 88 samples (0.696 s from first to last sample) with
      the annotated R peak at index 36, 0.288 s before it (the P wave starts 0.12-0.20 s before
      the R peak) and 0.408 s after (about the end of the T wave at resting rates). 88 = 11 x 8:
      the LSTM reads the window as 11 segments of 8 samples (64 ms). No sample is changed, so the
