@@ -55,7 +55,7 @@ def test_comparison_table(data):
     torch.manual_seed(0)
     models = {
         "fcn": FCN(n_classes=4, filters=(8, 16, 8)),
-        "lstm": LSTMClassifier(n_classes=4, hidden_size=8),
+        "lstm": LSTMClassifier(n_classes=4, segment_length=17, hidden_size=8),
     }
     methods = ("cam", "grad_cam", "saliency", "random")
     rows = comparison_table(

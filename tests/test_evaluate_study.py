@@ -41,7 +41,7 @@ def fcn():
 @pytest.fixture(scope="module")
 def lstm():
     torch.manual_seed(1)
-    return LSTMClassifier(n_classes=4, hidden_size=8).eval()
+    return LSTMClassifier(n_classes=4, segment_length=17, hidden_size=8).eval()
 
 
 @pytest.mark.parametrize("which", ["fcn", "lstm"])
