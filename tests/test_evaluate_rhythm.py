@@ -135,3 +135,27 @@ def test_paired_differences_and_verdict():
     ]
     assert v["beats"] == beats
     assert "**m.**" in v["text"]
+
+
+def test_fit_synthetic_trains_on_the_threads_asked_and_restores_them():
+    from tscam.evaluate import fit_synthetic
+
+    before = torch.get_num_threads()
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(32, 1, 24, generator=g), torch.arange(32) % 3
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = FCN(n_classes=3, filters=(2, 2, 2), kernels=(3, 3, 3))
+
+        def forward(self, v):
+            seen.append(torch.get_num_threads())
+            return self.net(v)
+
+    fit_synthetic(Spy(), (x, y), epochs=1, batch_size=16)
+    assert seen and set(seen) == {1}
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError):
+        fit_synthetic(Spy(), (x, y), epochs=1, threads=0)
