@@ -28,7 +28,7 @@ def test_auc_accepts_the_trapezoids_and_rejects_mean_and_uniform_widths():
     assert ch07.check_auc(auc).passed
     mean = ch07.check_auc(lambda f, p: float(np.mean(p)))
     assert not mean.passed and "case 1" in mean.message
-    # Evenly spaced widths are wrong for 187 samples in 10 steps (and for case 4).
+    # Evenly spaced widths are wrong for 88 samples in 10 steps (and for case 4).
     uniform = ch07.check_auc(lambda f, p: float(np.sum((p[1:] + p[:-1]) / 2) / (len(p) - 1)))
     assert not uniform.passed
     left_sums = ch07.check_auc(lambda f, p: float(np.sum(np.diff(f) * p[:-1])))
@@ -85,3 +85,42 @@ def test_spearman_reference_matches_scipy():
     rng = np.random.default_rng(0)
     a, b = np.repeat(rng.random(6), 3), rng.random(18)
     assert ch07.spearman_reference(a, b) == pytest.approx(spearmanr(a, b).statistic)
+
+
+def sanity_verdict(rho, threshold):
+    low, high = ch07.bootstrap_ci(np.abs(rho))
+    if low > threshold:
+        return "fail"
+    return "pass" if high <= threshold else "undecided"
+
+
+def test_sanity_cases_cover_every_verdict():
+    verdicts = [ch07.sanity_verdict_reference(r, t) for r, t in ch07.sanity_cases()]
+    assert verdicts == ["fail", "pass", "fail", "fail", "undecided"]
+
+
+def test_sanity_verdict_accepts_solution_and_rejects_the_shortcuts():
+    assert ch07.check_sanity_verdict(sanity_verdict).passed
+
+    def signed(rho, threshold):  # the tempting shortcut: the signed mean, with its interval
+        low, high = ch07.bootstrap_ci(rho)
+        if low > threshold:
+            return "fail"
+        return "pass" if high <= threshold else "undecided"
+
+    wrong = ch07.check_sanity_verdict(signed)
+    assert not wrong.passed and "case 1" in wrong.message and "np.abs" in wrong.message
+
+    def mean_only(rho, threshold):  # the size, but no interval
+        return "fail" if np.abs(rho).mean() > threshold else "pass"
+
+    wrong = ch07.check_sanity_verdict(mean_only)
+    assert not wrong.passed and "case 5" in wrong.message and "interval" in wrong.message
+    assert not ch07.check_sanity_verdict(lambda r, t: "maybe").passed
+    assert not ch07.check_sanity_verdict(lambda r, t: 1 / 0).passed
+    assert not ch07.check_sanity_verdict(...).passed
+
+
+def test_sanity_verdict_reference_by_hand():
+    assert ch07.sanity_verdict_reference(np.full(10, -0.9), 0.5) == "fail"
+    assert ch07.sanity_verdict_reference(np.full(10, 0.1), 0.5) == "pass"

@@ -29,13 +29,16 @@ from tscam.evaluate.deletion import (
     masked_run,
     random_curve,
     ranks,
+    rhythm_offset,
 )
 from tscam.evaluate.localization import (
     Score,
     accuracy,
+    chance_level,
     fit_synthetic,
     pointing_game,
     relevance_mass,
+    score_matrix,
 )
 from tscam.evaluate.methods import (
     METHODS,
@@ -72,6 +75,7 @@ __all__ = [
     "attribute",
     "attribute_all",
     "cascade",
+    "chance_level",
     "bootstrap_ci",
     "cascading_randomization",
     "class_means",
@@ -94,5 +98,7 @@ __all__ = [
     "randomize_layer_",
     "ranks",
     "relevance_mass",
+    "rhythm_offset",
+    "score_matrix",
     "spearman",
 ]

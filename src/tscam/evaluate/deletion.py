@@ -42,6 +42,13 @@ is better for deletion, higher for insertion) and ``Curve.aopc`` (mean change fr
 point over all points: for deletion ``p_0 - p_k``, for insertion ``p_k - p_0``; higher is
 better for both).
 
+Rhythm (models with a rhythm head, e.g. the shipped ``fcn-inter``): ``logit_c = window part +
+rhythm term + bias``, and the rhythm term depends on the beat's rhythm inputs alone, so
+perturbing the window leaves it unchanged. With ``rhythm=`` (one row of rhythm inputs per beat,
+``Beats.rhythm``) every probability of a curve is the model's real output, the term added to the
+logits of each perturbed beat (:func:`rhythm_offset`); without it, the probabilities are those
+of the window part and the bias alone (``model(x)``).
+
 Speed: the ranks are computed once; each step builds all perturbed beats at once with a mask
 ``rank < k`` and runs one batched forward pass without gradients (in chunks of
 ``batch_size`` beats). :func:`curves` does this for several methods' maps at once: one forward
@@ -180,6 +187,21 @@ def _probs(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return logits.softmax(dim=1).gather(1, target[:, None])[:, 0]
 
 
+def rhythm_offset(model: nn.Module, rhythm: Any, n: int, device: Any = None) -> torch.Tensor:
+    """The rhythm term of every logit, shape (n, classes), for a model with a rhythm head
+    (``model.rhythm_head_term``, see :mod:`tscam.models.rhythm`) and ``rhythm`` (n, inputs):
+    what the logits of a beat gain from its timing, the same for every version of its window.
+    Raises ``TypeError`` for a model without a rhythm term, ``ValueError`` for a wrong shape."""
+    term = getattr(model, "rhythm_head_term", None)
+    if term is None:
+        raise TypeError(
+            f"{type(model).__name__} has no rhythm term (rhythm_head_term): call it without rhythm."
+        )
+    r = torch.as_tensor(np.asarray(to_numpy(rhythm)), dtype=torch.float32)
+    with torch.no_grad():
+        return term(r.to(device if device is not None else model_device(model)), n).detach()
+
+
 def make_rule(baseline: Any = "zero", mean: Any = None, onset: Any = None, **kw: Any) -> Rule:
     """A :class:`tscam.perturbation.Rule` from the curves' arguments (a Rule is passed through)."""
     if isinstance(baseline, Rule):
@@ -201,10 +223,14 @@ def curves(
     *,
     batch_size: int = 512,
     seed: int | None = 0,
+    rhythm: Any = None,
 ) -> dict[str, Curve]:
     """Deletion (or insertion) curves of every map in ``maps`` (``{method: (n, T)}``) on the same
     beats, under one perturbation ``rule``: one batched forward pass per step and chunk of
-    ``batch_size`` beats for all methods together. ``target`` None: the predicted class."""
+    ``batch_size`` beats for all methods together. ``target`` None: the predicted class.
+    ``rhythm`` (n, inputs): the beats' rhythm inputs for a model with a rhythm head; its term
+    is added to every logit (unchanged by the perturbation), so the probabilities are the
+    model's real outputs and None predicts with it."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
     if not isinstance(steps, int) or steps < 1:
@@ -227,8 +253,11 @@ def curves(
     )
     probs = {m: torch.empty(n, steps + 1, device=device) for m in names}
     per = max(1, batch_size // max(1, len(names)))  # beats per chunk: M x per rows per pass
+    offset = None if rhythm is None else rhythm_offset(model, rhythm, n, device)
     with evaluation(model), torch.no_grad():
         logits = logits_of(model, xs, batch_size)
+        if offset is not None:
+            logits = logits + offset
         target_t = (
             logits.argmax(1) if target is None else check_target(target, n, logits.shape[1], device)
         )
@@ -246,7 +275,10 @@ def curves(
                     # the most relevant round(f_k * kept) samples of every beat
                     top = rank_all[name][sl] < torch.round(kept[sl] * float(m / length))
                     batch.append(sub.apply(xc, ~top if kind == "deletion" else top, tc))
-                out = _probs(model(torch.cat(batch)), tc.repeat(len(names)))
+                out_logits = model(torch.cat(batch))
+                if offset is not None:
+                    out_logits = out_logits + offset[sl].repeat(len(names), 1)
+                out = _probs(out_logits, tc.repeat(len(names)))
                 for j, name in enumerate(names):
                     probs[name][sl, k] = out[j * xc.shape[0] : (j + 1) * xc.shape[0]]
     return {

@@ -28,11 +28,18 @@ import torch
 from torch import nn
 
 from tscam import methods as registry
-from tscam.evaluate._common import as_beats, as_maps, model_device, to_numpy
-from tscam.evaluate.deletion import Curve, curves, make_rule, masked_run, ranks
+from tscam.evaluate._common import (
+    as_beats,
+    as_maps,
+    evaluation,
+    logits_of,
+    model_device,
+    to_numpy,
+)
+from tscam.evaluate.deletion import Curve, curves, make_rule, masked_run, ranks, rhythm_offset
 from tscam.evaluate.localization import Score, pointing_game, relevance_mass
 from tscam.evaluate.methods import attribute_all
-from tscam.evaluate.sanity import cascading_randomization
+from tscam.evaluate.sanity import cascade, cascading_randomization, spearman
 from tscam.evaluate.stats import bootstrap_ci, paired_ci
 from tscam.perturbation import Rule
 
@@ -42,6 +49,8 @@ __all__ = [
     "Study",
     "best_method",
     "evaluate_methods",
+    "faithfulness_verdict",
+    "paired_differences",
     "perturb",
     "rank_of",
     "top_overlap",
@@ -145,6 +154,8 @@ class Study:
                 extra[f"deletion_auc_{name}_ci"] = ci(d.auc_per_beat())
                 extra[f"insertion_auc_{name}"] = i.auc
                 extra[f"insertion_auc_{name}_ci"] = ci(i.auc_per_beat())
+                extra[f"aopc_{name}"] = d.aopc
+                extra[f"aopc_{name}_ci"] = ci(d.aopc_per_beat())
             rho = None if r.sanity_rho is None else np.abs(r.sanity_rho)
             rows.append(
                 {
@@ -219,6 +230,9 @@ def evaluate_methods(
     batch_size: int = 512,
     onset: Any = None,
     also: Sequence[Any] = (),
+    rhythm: Any = None,
+    sanity_layers: Sequence[str] | None = None,
+    sanity_steps: bool = True,
 ) -> Study:
     """Maps of every method that applies to ``model`` and every measure of them, computed once.
 
@@ -237,6 +251,17 @@ def evaluate_methods(
     one. ``also``: further baselines (e.g. ``("noisy_linear",)``, ROAD) under which the curves
     are measured again from the same maps (``MethodResult.extra``). Each method's maps are
     computed once; each curve step is one forward pass for all methods together.
+
+    ``rhythm`` (n, inputs): the beats' rhythm inputs, for a model with a rhythm head. Its term is
+    added to the logits of every curve (perturbing the window leaves it unchanged), so the
+    probabilities are the model's real outputs, and ``target`` None is the class the model
+    predicts with it. The maps explain the window part (their gradients do not see the term).
+
+    Sanity check: ``sanity_layers`` (default :func:`tscam.evaluate.default_layers`) are
+    randomised cumulatively from the first listed; ``sanity_steps=False`` computes the maps of
+    the fully randomised model only (the last step of the cascade, the same weights), compared
+    with the maps already computed, so each method's maps are computed twice in all instead of
+    once per layer plus once (``MethodResult.sanity`` then holds that one step).
     """
     options = {k: dict(v) for k, v in (options or {}).items()}
     xs = as_beats(x, model_device(model))
@@ -252,12 +277,27 @@ def evaluate_methods(
     for m in names:
         if registry.get(m).takes_rule:
             options.setdefault(m, {}).setdefault("rule", rule)
+    if rhythm is not None and target is None:  # the class the model predicts, rhythm included
+        with evaluation(model):
+            full = logits_of(model, xs, batch_size) + rhythm_offset(model, rhythm, n, xs.device)
+        target = full.argmax(1)
     maps = attribute_all(model, xs, target, names, options=options, batch_size=batch_size)
     found = dict(maps)
 
     def measure(r) -> tuple[dict[str, Curve], dict[str, Curve]]:
         return tuple(  # type: ignore[return-value]
-            curves(kind, model, xs, found, maps.target, steps, r, batch_size=batch_size, seed=seed)
+            curves(
+                kind,
+                model,
+                xs,
+                found,
+                maps.target,
+                steps,
+                r,
+                batch_size=batch_size,
+                seed=seed,
+                rhythm=rhythm,
+            )
             for kind in ("deletion", "insertion")
         )
 
@@ -266,10 +306,29 @@ def evaluate_methods(
     for b in also:
         other = make_rule(b, mean, onset)
         extra[other.name] = measure(other)
+    final: dict[str, torch.Tensor] = {}
+    last_layer = ""
+    if sanity_idx.size and not sanity_steps:  # the fully randomised model only
+        # one copy, randomised layer after layer: the last step is the fully random model
+        last_layer, randomized = list(cascade(model, sanity_layers, seed))[-1]
+        final = attribute_all(
+            randomized,
+            xs[sanity_idx],
+            maps.target[sanity_idx],
+            list(maps),
+            options={
+                k: (dict(v, rule=v["rule"].take(torch.as_tensor(sanity_idx))) if "rule" in v else v)
+                for k, v in options.items()
+            },
+            batch_size=batch_size,
+        )
     results: dict[str, MethodResult] = {}
     for method, m in maps.items():
         sanity = rho = None
-        if sanity_idx.size:
+        if sanity_idx.size and not sanity_steps:
+            rho = spearman(m[sanity_idx], final[method])
+            sanity = [(last_layer, float(rho.mean()))]
+        elif sanity_idx.size:
             opts = dict(options.get(method, {}))
             if isinstance(opts.get("rule"), Rule):  # the rule of the checked beats only
                 opts["rule"] = opts["rule"].take(torch.as_tensor(sanity_idx))
@@ -279,6 +338,7 @@ def evaluate_methods(
                 method,
                 maps.target[sanity_idx],
                 seed,
+                layers=sanity_layers,
                 options=opts,
                 per_beat=True,
             )
@@ -592,3 +652,152 @@ def verdict(
         text = " ".join(p[:1].upper() + p[1:] for p in parts)
         out.append(f"**{model} on {data}.** {text}" if data else text)
     return out
+
+
+#: Per-beat measures compared by :func:`paired_differences`: ``(Curve kind, per-beat values)``.
+_PER_BEAT = {
+    "deletion_auc": ("deletion", "auc_per_beat"),
+    "insertion_auc": ("insertion", "auc_per_beat"),
+    "aopc": ("deletion", "aopc_per_beat"),
+}
+
+
+def _rule_curves(result: MethodResult, rule: str | None) -> dict[str, Curve]:
+    """``{"deletion": Curve, "insertion": Curve}`` of one method under ``rule`` (None or the
+    name of the study's first rule: its primary curves; else one of ``result.extra``)."""
+    if rule is None or rule == result.deletion.baseline:
+        return {"deletion": result.deletion, "insertion": result.insertion}
+    if rule not in result.extra:
+        raise ValueError(
+            f"No curves under rule {rule!r}; measured: {result.deletion.baseline!r}"
+            f" and {sorted(result.extra)}."
+        )
+    d, i = result.extra[rule]
+    return {"deletion": d, "insertion": i}
+
+
+def paired_differences(
+    study: Study,
+    against: str = "grad_cam",
+    *,
+    measures: Sequence[str] = ("deletion_auc", "insertion_auc", "aopc"),
+    level: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Each method minus ``against`` on the same beats, under every rule of the study: one row
+    ``{model, method, rule, measure, diff, low, high, better}`` per method (the reference and
+    ``against`` left out), rule (the primary one, then those of ``also``) and measure
+    (``deletion_auc``, ``insertion_auc``, ``aopc``), the interval a paired bootstrap
+    (:func:`tscam.evaluate.stats.paired_ci`). ``better``: the whole interval lies on the better
+    side of 0 (below for the deletion AUC, above for the others): the method beats ``against``
+    by more than its interval."""
+    if against not in study.results:
+        raise ValueError(f"{against!r} was not measured; methods: {study.methods}.")
+    first = study.results[against]
+    rules = [first.deletion.baseline, *first.extra]
+    out = []
+    for method, r in study.results.items():
+        if method == against or _is_reference(method):
+            continue
+        for rule in rules:
+            mine, theirs = _rule_curves(r, rule), _rule_curves(first, rule)
+            for measure in measures:
+                if measure not in _PER_BEAT:
+                    raise ValueError(f"Unknown measure {measure!r}; use {tuple(_PER_BEAT)}.")
+                kind, fn = _PER_BEAT[measure]
+                a, b = getattr(mine[kind], fn)(), getattr(theirs[kind], fn)()
+                diff, low, high = paired_ci(a, b, level, n_boot, seed)
+                sign = -1.0 if measure in LOWER_IS_BETTER else 1.0
+                out.append(
+                    {
+                        "model": study.name,
+                        "method": method,
+                        "rule": rule,
+                        "measure": measure,
+                        "diff": diff,
+                        "low": low,
+                        "high": high,
+                        "better": bool(low > 0 if sign > 0 else high < 0),
+                    }
+                )
+    return out
+
+
+def faithfulness_verdict(
+    study: Study,
+    against: str = "grad_cam",
+    *,
+    labels: Mapping[str, str] | None = None,
+    level: float = 0.95,
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Which method is most faithful on ``study`` and whether any beats ``against``.
+
+    Returns ``{"best": {(rule, measure): method}, "consistent": method or None, "beats":
+    [methods], "text": str}``: the best method (the reference left out) by deletion AUC and by
+    insertion AUC under each rule of the study; ``consistent`` the method best on all of them
+    (None when they disagree); ``beats`` the methods that beat ``against`` by more than their
+    paired interval (:func:`paired_differences`) on both AUCs under every rule; ``text`` says
+    all this in one paragraph (markdown), with ``labels`` for the method names."""
+    labels = dict(labels or {})
+
+    def name(m: str) -> str:
+        return labels.get(m, m)
+
+    first = study.results[against] if against in study.results else None
+    rules = [next(iter(study.results.values())).deletion.baseline]
+    rules += list(next(iter(study.results.values())).extra)
+    best: dict[tuple[str, str], str] = {}
+    for rule in rules:
+        for measure in ("deletion_auc", "insertion_auc"):
+            kind, fn = _PER_BEAT[measure]
+            values = {
+                m: float(getattr(_rule_curves(r, rule)[kind], fn)().mean())
+                for m, r in study.results.items()
+                if not _is_reference(m)
+            }
+            pick = min if measure in LOWER_IS_BETTER else max
+            best[(rule, measure)] = pick(values, key=values.get)
+    winners = set(best.values())
+    consistent = next(iter(winners)) if len(winners) == 1 else None
+    diffs = (
+        []
+        if first is None
+        else paired_differences(
+            study,
+            against,
+            measures=("deletion_auc", "insertion_auc"),
+            level=level,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    )
+    beats = [
+        m
+        for m in study.results
+        if any(d["method"] == m for d in diffs)
+        and all(d["better"] for d in diffs if d["method"] == m)
+    ]
+    parts = []
+    for rule in rules:
+        parts.append(
+            f"under {rule}, {name(best[(rule, 'deletion_auc')])} by deletion AUC and "
+            f"{name(best[(rule, 'insertion_auc')])} by insertion AUC"
+        )
+    text = f"**{study.name}.** Most faithful: " + "; ".join(parts) + "."
+    text += (
+        f" One method is best on all of these: {name(consistent)}."
+        if consistent
+        else " No method is best on all of these."
+    )
+    if first is not None:
+        text += (
+            f" Beats {name(against)} by more than the {level:.0%} paired interval on both AUCs "
+            f"under every rule: {_join([name(m) for m in beats])}."
+            if beats
+            else f" No method beats {name(against)} by more than the {level:.0%} paired interval "
+            "on both AUCs under every rule."
+        )
+    return {"best": best, "consistent": consistent, "beats": beats, "text": text}
