@@ -29,7 +29,7 @@ def small_fcn() -> FCN:
 
 def small_lstm() -> LSTMClassifier:
     torch.manual_seed(1)
-    return LSTMClassifier(n_classes=4, segment_length=17, hidden_size=8).eval()
+    return LSTMClassifier(n_classes=4, hidden_size=8).eval()
 
 
 def beats(n: int = 6, seed: int = 0) -> torch.Tensor:

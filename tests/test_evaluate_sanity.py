@@ -88,7 +88,7 @@ def test_cascading_randomization_results():
 
 def test_lstm_layers():
     torch.manual_seed(0)
-    model = LSTMClassifier(n_classes=3, segment_length=17, hidden_size=8)
+    model = LSTMClassifier(n_classes=3, hidden_size=8)
     before = snapshot(model)
     steps = cascading_randomization(model, beats(3), "saliency")
     assert [name for name, _ in steps] == ["head", "lstm"]
