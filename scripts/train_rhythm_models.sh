@@ -4,8 +4,8 @@
 # cross-validation on DS1 (epoch count and logit offsets, python -m tscam.crossval), then trained
 # on all DS1 records (--cv); the intra-patient models select their epoch on their validation part.
 # Every model is saved without touching its test part (--no-test), then evaluated on it once
-# (--test-only). The ablation without rhythm head (the window only, fcn-inter-beat) reuses
-# fcn-inter's recipe, epoch count and offsets (scripts/train_window_only.py; not re-selected).
+# (--test-only). The last two commands train the ablation without rhythm head (the window only,
+# fcn-inter-beat) by the same recipe: its own cross-validation, then all of DS1.
 # Usage: scripts/train_rhythm_models.sh OUT_DIR   (then copy OUT_DIR/{fcn,lstm}-{inter,intra}.*
 # into src/tscam/models/weights/ to ship them). Needs the MIT-BIH data ($TSCAM_MITDB or
 # the cache). On 2 CPU cores: about 40 minutes for each FCN cross-validation, 10-15 minutes for
@@ -26,7 +26,10 @@ q=(--no-progress)
     --weight-power 0.25 --label-smoothing 0.05 --no-test --name fcn-intra --out "$out" "${q[@]}"
 "$py" -m tscam.train --model lstm --split intra --window beat --rhythm --epochs 40 --patience 12 \
     --weight-power 0.25 --label-smoothing 0.05 --no-test --name lstm-intra --out "$out" "${q[@]}"
-"$py" "$(dirname "${BASH_SOURCE[0]}")/train_window_only.py" "$out" "$out/cv-fcn.json"
+"$py" -m tscam.crossval --model fcn --no-rhythm --folds 4 --epochs 12 --weight-power 0.5 \
+    --label-smoothing 0.1 --out "$out/cv-fcn-beat.json" "${q[@]}"
+"$py" -m tscam.train --model fcn --split inter --window beat --cv "$out/cv-fcn-beat.json" \
+    --no-test --name fcn-inter-beat --out "$out" "${q[@]}"
 for name in fcn-inter lstm-inter fcn-intra lstm-intra fcn-inter-beat; do
     "$py" -m tscam.train --test-only "$name" --out "$out" --no-progress
 done
