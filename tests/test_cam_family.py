@@ -221,6 +221,19 @@ class Boom(FCN):
             raise RuntimeError("boom")
         return super().forward(x)
 
+    def tail(self, layer):  # Ablation-CAM's later passes go through here: they count too
+        rest = super().tail(layer)
+        if rest is None:
+            return None
+
+        def counted(a: torch.Tensor) -> torch.Tensor:
+            self.calls += 1
+            if self.calls >= self.fail_at:
+                raise RuntimeError("boom")
+            return rest(a)
+
+        return counted
+
 
 @pytest.mark.parametrize("name", list(ALL))
 def test_mode_hooks_and_flags_are_restored_after_an_error(name):
@@ -265,3 +278,39 @@ def test_first_direction_is_the_top_singular_vector():
     assert torch.equal(
         first_direction(torch.zeros(1, 4, 3, dtype=torch.float64)), torch.zeros(1, 3)
     )
+
+
+class _Whole(torch.nn.Module):
+    """The same network without ``tail``: Ablation-CAM then runs it whole, with a hook."""
+
+    def __init__(self, net: torch.nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+@pytest.mark.parametrize("block", [0, 1, 2])
+def test_ablation_cam_runs_only_the_tail_and_matches_the_whole_network(block):
+    from tscam.models import FCN
+
+    torch.manual_seed(0)
+    net = FCN(n_classes=3, filters=(6, 8, 5), n_rhythm=2).eval()
+    for bn in (net.block1[1], net.block2[1], net.block3[1]):  # non-trivial running statistics
+        bn.running_mean.uniform_(-0.5, 0.5)
+        bn.running_var.uniform_(0.5, 2.0)
+    x = torch.randn(4, 1, 24, generator=torch.Generator().manual_seed(1))
+    layer = net.blocks[block]
+    # the tail maps the block's output to the logits without rhythm
+    with torch.no_grad():
+        a = x
+        for b in net.blocks[: block + 1]:
+            a = b(a)
+        torch.testing.assert_close(net.tail(layer)(a), net(x))
+    assert net.tail(net.block3[0]) is None and net.tail(net.classifier) is None
+    whole = _Whole(net)
+    t = torch.tensor([0, 1, 2, 1])
+    fast = C.ablation_cam(net, x, layer=layer, target=t, relu=False, batch_size=7)
+    slow = C.ablation_cam(whole, x, layer=layer, target=t, relu=False, batch_size=7)
+    torch.testing.assert_close(fast, slow, rtol=1e-5, atol=1e-6)

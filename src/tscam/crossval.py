@@ -107,6 +107,7 @@ def cross_validate(
     rhythm: bool = True,
     epochs: int | None = None,
     data_dir: str | Path | None = None,
+    template: bool = False,
     progress: bool = True,
     max_train_beats: int | None = None,
     **recipe: Any,
@@ -128,7 +129,11 @@ def cross_validate(
         config.setdefault("segment_length", spec.length // config.get("n_segments", 11))
     if rhythm:
         config.setdefault("n_rhythm", len(RHYTHM_INPUTS))
+    if template:
+        config["in_channels"] = 3
     beats = ds1_beats(spec, data_dir)
+    if template:  # each record's dominant beat, from its own beats (no labels)
+        beats = beats.with_template()
     folds = record_folds(beats, k)
     t0 = time.perf_counter()
     oof = np.zeros((epochs, len(beats), len(CLASSES)), dtype=np.float32)
@@ -151,6 +156,7 @@ def cross_validate(
     return {
         "model": model,
         "rhythm": rhythm,
+        "template": template,
         "window": {"length": spec.length, "r_index": spec.r_index, "masked": spec.mask_previous},
         "k": k,
         "folds": [list(f) for f in folds],
@@ -177,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--window", choices=("beat", "masked"), default="beat")
     p.add_argument("--no-rhythm", action="store_true", help="the window only, no rhythm head")
     p.add_argument("--epochs", type=int)
+    p.add_argument(
+        "--template", action="store_true",
+        help="three input channels: the beat, its record's dominant beat and their difference",
+    )  # fmt: skip
     p.add_argument("--weight-power", type=float, default=0.5)
     p.add_argument("--label-smoothing", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
@@ -194,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
     res = cross_validate(
         a.model, a.folds, BEAT_SPEC if a.window == "beat" else MASKED_SPEC, not a.no_rhythm,
-        a.epochs, a.data_dir, progress=not a.no_progress, max_train_beats=a.max_train_beats,
+        a.epochs, a.data_dir, a.template, progress=not a.no_progress,
+        max_train_beats=a.max_train_beats,
         weight_power=a.weight_power, label_smoothing=a.label_smoothing, seed=a.seed,
     )  # fmt: skip
     Path(a.out).write_text(json.dumps(res, indent=1) + "\n")

@@ -269,6 +269,11 @@ def fit(
     net = build_model(model, config).to(dev)
     use_rhythm = bool(config.get("n_rhythm", 0))
     x_train = train_b.tensor()
+    # three input channels: the beat, the patient's dominant beat and their difference (the
+    # beat is augmented, the difference recomputed from the augmented beat)
+    tmpl = (
+        torch.from_numpy(train_b.template)[:, None] if config.get("in_channels", 1) == 3 else None
+    )
     r_train = _rhythm_tensor(train_b, use_rhythm)
     y_train = torch.from_numpy(train_b.y)
     # one sampled epoch fixes the epoch length and the class counts behind the loss weights
@@ -307,6 +312,8 @@ def fit(
             xb = x_train[idx]
             if augment_data:
                 xb = augment(xb, onset_train[idx], gen, fs=train_b.spec.fs)
+            if tmpl is not None:
+                xb = torch.cat([xb, tmpl[idx], xb - tmpl[idx]], dim=1)
             args = [xb.to(dev)] + ([r_train[idx].to(dev)] if r_train is not None else [])
             yb = y_train[idx].to(dev)
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):

@@ -36,7 +36,8 @@ activations after a ReLU this makes the map point at where the layer is active.
 
 Score-CAM and Ablation-CAM are forward-only: the n x K masked (ablated) inputs are run in chunks
 of ``batch_size`` rows, whatever n and K (memory bounded by the chunk), one batched forward
-pass per chunk.
+pass per chunk (Ablation-CAM: of the layers after the ablated one only, when the model says
+what they are with ``tail(layer)``).
 
 The LSTM (a model with ``unrolled`` and no layer given): A is its hidden states read as H
 channels over the S steps, G their gradients through the recurrence (:mod:`tscam.cam.lstm`),
@@ -332,10 +333,14 @@ def ablation_cam(
     ``y_c = 0``).
 
     One forward pass for the activations, then the n x K ablated passes in chunks of
-    ``batch_size`` (no gradients; a forward hook multiplies each row's output by a 0/1 mask).
+    ``batch_size`` (no gradients). A model with ``tail(layer)`` (like
+    :class:`tscam.models.FCN`: the function from the layer's output to the logits) runs only
+    the layers after the ablated one on the stored activations; any other model runs whole, a
+    forward hook multiplying each row's output by a 0/1 mask. Both give the same logits.
     Refused for the LSTM's steps."""
     _refuse_on_steps(model, layer, "Ablation-CAM", _PERTURB)
     module = resolve_layer(model, layer)
+    tail = model.tail(module) if callable(getattr(model, "tail", None)) else None
     terms = layer_activations(model, x, module, target)
     x = x.detach().to(terms.A.dtype)
     A, targets = terms.A, terms.targets
@@ -347,8 +352,11 @@ def ablation_cam(
         for r, i, k in _rows(n, K, batch_size, x.device):
             mask = keep[: len(r)].clone()
             mask[torch.arange(len(r), device=x.device), k] = 0.0  # row r loses channel k
-            with replace_output(module, lambda out, m=mask: out * m):
-                logits = model(x[i])
+            if tail is not None:  # only the layers after the ablated one
+                logits = tail(A[i] * mask)
+            else:
+                with replace_output(module, lambda out, m=mask: out * m):
+                    logits = model(x[i])
             y_k[r] = logits.gather(1, targets[i][:, None])[:, 0].to(y_k.dtype)
     w = _divide(y[:, None] - y_k.view(n, K), y[:, None].expand(n, K))  # (y_c - y_c^k) / y_c
     maps = combine(w[:, :, None], A)

@@ -22,6 +22,7 @@ from tscam.data.beats import (
     zscore,
 )
 from tscam.data.cache import ARRAYS, cache_key, load_npz, save_npz_atomic
+from tscam.data.dominant import dominant_beats, template_channels
 from tscam.data.errors import LeadNotFoundError
 from tscam.data.locate import (
     cache_dir,
@@ -82,6 +83,8 @@ class Beats:
     rr: np.ndarray | None = None
     spec: WindowSpec = DEFAULT_SPEC
     meta: dict[str, Any] = field(default_factory=dict)
+    #: (n, T) each beat's dominant beat (its record's median window, :meth:`with_template`)
+    template: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.onset is None:
@@ -172,16 +175,32 @@ class Beats:
             symbol=pick(self.symbol),
             onset=pick(self.onset),
             rr=None if self.rr is None else pick(self.rr),
+            template=None if self.template is None else pick(self.template),
         )
+
+    def with_template(self) -> Beats:
+        """The same beats with :attr:`template`: each beat's dominant beat, the median of the
+        windows of its record among these beats (:func:`tscam.data.dominant.dominant_beats`;
+        no labels used). Models with three input channels read the beat, the dominant beat and
+        their difference (:meth:`tensor` with ``template=True``)."""
+        return dataclasses.replace(self, template=dominant_beats(self.x, self.record))
 
     def of_class(self, cls: str | int) -> Beats:
         k = CLASSES.index(cls) if isinstance(cls, str) else int(cls)
         return self.subset(self.y == k)
 
-    def tensor(self):
-        """``x`` as a float32 torch tensor of shape (n, 1, length), ready for the models."""
+    def tensor(self, template: bool = False):
+        """``x`` as a float32 torch tensor of shape (n, 1, length), ready for the models; with
+        ``template``, (n, 3, length): the beat, its dominant beat and their difference."""
         import torch
 
+        if template:
+            if self.template is None:
+                raise ValueError(
+                    "These beats carry no dominant beats (template=None); call "
+                    "beats.with_template() first."
+                )
+            return torch.from_numpy(template_channels(self.x, self.template))
         return torch.from_numpy(np.ascontiguousarray(self.x)).unsqueeze(1)
 
 
@@ -358,10 +377,13 @@ def concat_beats(parts: Sequence[Beats]) -> Beats:
         raise ValueError("concat_beats: the parts were cut with different windows (spec).")
     if any((p.rr is None) != (first.rr is None) for p in parts):
         raise ValueError("concat_beats: some parts carry RR features and some do not.")
+    if any((p.template is None) != (first.template is None) for p in parts):
+        raise ValueError("concat_beats: some parts carry dominant beats and some do not.")
     cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
     return Beats(
         cat("x"), cat("y"), cat("record"), cat("sample"), cat("symbol"), cat("onset"),
         None if first.rr is None else cat("rr"), first.spec, dict(first.meta),
+        None if first.template is None else cat("template"),
     )  # fmt: skip
 
 

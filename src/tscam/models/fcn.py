@@ -29,15 +29,21 @@ class SameConv1d(nn.Conv1d):
 
     For an even kernel the padding is uneven; like PyTorch's ``padding="same"`` we put
     ``(k - 1) // 2`` zeros on the left and ``k // 2`` on the right, but pad explicitly, which
-    avoids PyTorch's warning about an internal copy. Parameters are those of ``nn.Conv1d``.
+    avoids PyTorch's warning about an internal copy. For an odd kernel both sides get
+    ``k // 2`` zeros and the convolution pads by itself (no copy of the input; the same
+    numbers). Parameters are those of ``nn.Conv1d``.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, padding=0)
-        self.pad = ((kernel_size - 1) // 2, kernel_size // 2)
+        odd = kernel_size % 2 == 1
+        super().__init__(
+            in_channels, out_channels, kernel_size, padding=kernel_size // 2 if odd else 0
+        )
+        #: explicit (left, right) zeros for an even kernel; None when the convolution pads
+        self.pad = None if odd else ((kernel_size - 1) // 2, kernel_size // 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return super().forward(F.pad(x, self.pad))
+        return super().forward(x if self.pad is None else F.pad(x, self.pad))
 
 
 class ConvBlock(nn.Sequential):
@@ -99,6 +105,23 @@ class FCN(RhythmTermMixin, nn.Module):
     def output_layer(self) -> nn.Linear:
         """The linear layer that maps the pooled features to the logits."""
         return self.classifier
+
+    def tail(self, layer: nn.Module):
+        """The rest of the network after ``layer``, one of the three blocks: a function from
+        that block's output to ``model(x)`` without rhythm (the window's part and the bias), or
+        None for any other layer. Ablation-CAM uses it to run only what follows the block it
+        ablates (:func:`tscam.cam.ablation_cam`)."""
+        blocks = list(self.blocks)
+        if not any(layer is b for b in blocks):
+            return None
+        after = blocks[[i for i, b in enumerate(blocks) if layer is b][0] + 1 :]
+
+        def rest(a: torch.Tensor) -> torch.Tensor:
+            for block in after:
+                a = block(a)
+            return self.classifier(self.gap(a).squeeze(-1))
+
+        return rest
 
     def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""

@@ -23,8 +23,23 @@ def model_inputs(
     with a rhythm head, its ``rhythm``) or an array of windows with ``rhythm`` given apart.
     Raises ``ValueError`` when a model with a rhythm head gets no rhythm features."""
     if rhythm is None and int(getattr(model, "n_rhythm", 0)) and hasattr(beats, "rr"):
+        if beats.rr is None:
+            raise ValueError(
+                f"This {type(model).__name__} adds a rhythm term to its logits and needs the "
+                "beats' rhythm features, but these beats carry no RR features (rr=None). Load "
+                "them with tscam.data.load_beats, or pass rr= (n, 4) RR intervals in seconds."
+            )
         rhythm = beats.rhythm
-    windows = beats.x if hasattr(beats, "x") and hasattr(beats, "y") else beats
+    is_beats = hasattr(beats, "x") and hasattr(beats, "y")
+    windows = beats.x if is_beats else beats
+    if is_beats and int(getattr(model, "config", {}).get("in_channels", 1)) == 3:
+        if getattr(beats, "template", None) is None:
+            raise ValueError(
+                "This model reads three channels (the beat, the patient's dominant beat and "
+                "their difference), but the beats carry no dominant beats; call "
+                "beats.with_template() first."
+            )
+        windows = beats.tensor(template=True)
     xs = as_beats(windows, allow_empty=True)
     return xs, check_rhythm(model, rhythm, xs.shape[0])
 

@@ -100,16 +100,22 @@ class LSTMClassifier(RhythmTermMixin, nn.Module):
         logits: take gradients with respect to the tuple.
         """
         seq = self.segments(x)
-        w_ih, w_hh = self.lstm.weight_ih_l0, self.lstm.weight_hh_l0
+        n, steps, m = seq.shape
+        H = self.hidden_size
         bias = self.lstm.bias_ih_l0 + self.lstm.bias_hh_l0
-        n = seq.shape[0]
-        h = seq.new_zeros(n, self.hidden_size)
-        c = seq.new_zeros(n, self.hidden_size)
+        # the input part of every step's gates in one product: x_t W_ih^T + b, (n, S, 4H)
+        x_part = torch.addmm(bias, seq.reshape(n * steps, m), self.lstm.weight_ih_l0.T)
+        x_part = x_part.view(n, steps, 4 * H)
+        w_hh_t = self.lstm.weight_hh_l0.T
+        h = c = None
         states = []
-        for t in range(self.n_segments):
-            gates = seq[:, t] @ w_ih.T + h @ w_hh.T + bias
-            i, f, g, o = gates.chunk(4, dim=1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
+        for t in range(steps):
+            # gates = x_t W_ih^T + h_{t-1} W_hh^T + b (h_{-1} = 0), in the order i, f, g, o
+            gates = x_part[:, t] if h is None else torch.addmm(x_part[:, t], h, w_hh_t)
+            s = torch.sigmoid(gates)  # i, f and o (the g quarter is not used)
+            i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
+            g = torch.tanh(gates[:, 2 * H : 3 * H])
+            c = i * g if c is None else torch.addcmul(i * g, f, c)  # c_t = f c_{t-1} + i g
+            h = o * torch.tanh(c)
             states.append(h)
         return self.head(h), tuple(states)

@@ -23,14 +23,15 @@ def error_html(what: str, err: Exception) -> str:
     )
 
 
-def rhythm_of(model: Any, beats: Any, i: int) -> np.ndarray | None:
-    """The rhythm input of beat ``i`` of ``beats`` for ``model``, shape (1, n_rhythm):
-    ``beats.rhythm[i : i + 1]`` for a model with a rhythm head whose beats carry their RR
-    features; None otherwise (a model with a rhythm head then refuses to predict, and the widget
-    shows its message, which says how to get the rhythm features)."""
-    if not int(getattr(model, "n_rhythm", 0)) or getattr(beats, "rr", None) is None:
-        return None
-    return np.asarray(beats.rhythm[i : i + 1], dtype=np.float32)
+def one_beat(beats: Any, i: int) -> Any:
+    """Beat ``i`` of ``beats`` as a one-beat beats object (``beats.subset([i])``), or as a
+    (1, T) array when ``beats`` has no ``subset``. The models' own input rule
+    (:func:`tscam.models.inference.model_inputs`) then takes what the model reads of it: the
+    window, and the rhythm features for a model with a rhythm head (a model with a rhythm head
+    refuses beats without them, and the widget shows that message)."""
+    if hasattr(beats, "subset"):
+        return beats.subset([i])
+    return np.asarray(beats.x[i : i + 1], dtype=np.float32)
 
 
 class Redraw:

@@ -13,7 +13,7 @@ import numpy as np
 from tscam.contract import class_names_of
 from tscam.plotting.beats import plot_beat
 from tscam.plotting.predictions import plot_beat_prediction
-from tscam.widgets._render import Redraw, figure_png, new_figure, rhythm_of
+from tscam.widgets._render import Redraw, figure_png, new_figure, one_beat
 
 __all__ = ["beat_browser"]
 
@@ -28,14 +28,15 @@ def _check(beats: Any, model: Any) -> None:
             raise TypeError(f"model must be a torch nn.Module or None, got {type(model).__name__}.")
 
 
-def _probabilities(model: Any, x: np.ndarray, rhythm: np.ndarray | None = None) -> np.ndarray:
-    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored),
-    with its ``rhythm`` input (1, n_rhythm) for a model with a rhythm head."""
+def _probabilities(model: Any, beat: Any) -> np.ndarray:
+    """Softmax of the model's logits for one beat (eval mode; the model's mode is restored):
+    ``beat`` is a one-beat beats object (:func:`~tscam.widgets._render.one_beat`), whose rhythm
+    features a model with a rhythm head reads too."""
     import torch
 
     from tscam.models.inference import predict_logits
 
-    return torch.softmax(predict_logits(model, x[None, :], rhythm), dim=1)[0].numpy()
+    return torch.softmax(predict_logits(model, beat), dim=1)[0].numpy()
 
 
 def beat_browser(
@@ -89,7 +90,7 @@ def beat_browser(
             axes = fig.subplots(1, 2, width_ratios=(3.2, 1.0))
             plot_beat_prediction(
                 x,
-                _probabilities(model, x, rhythm_of(model, beats, i)),
+                _probabilities(model, one_beat(beats, i)),
                 axes,
                 true=int(y[i]),
                 classes=classes,

@@ -16,7 +16,7 @@ from tscam import methods as registry
 from tscam.contract import class_names_of
 from tscam.models.inference import predict_logits
 from tscam.plotting import plot_beat_heatmap, relevance_label
-from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure, rhythm_of
+from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure, one_beat
 
 #: ``fn(model, x, target, relu) -> maps (n, T)``.
 MapFn = Callable[[nn.Module, torch.Tensor, Any, bool], torch.Tensor]
@@ -129,7 +129,7 @@ def explorer(
         fn, uses_relu, can_be_signed = state["methods"][method_dd.value]
         relu_cb.disabled = not uses_relu
         x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
-        prob = torch.softmax(predict_logits(model, x, rhythm_of(model, beats, i)), dim=1)[0]
+        prob = torch.softmax(predict_logits(model, one_beat(beats, i)), dim=1)[0]
         pred = int(prob.argmax())
         target = pred if target_dd.value == PREDICTED else int(target_dd.value)
         heat = fn(model, x, target, relu_cb.value)[0].detach().cpu().numpy()

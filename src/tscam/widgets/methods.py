@@ -16,7 +16,7 @@ from torch import nn
 from tscam.contract import class_names_of
 from tscam.models.inference import predict_logits
 from tscam.plotting.evaluation import plot_method_maps
-from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure, rhythm_of
+from tscam.widgets._render import BeatSelection, Redraw, figure_png, new_figure, one_beat
 from tscam.widgets.explorer import _check
 
 __all__ = ["method_explorer"]
@@ -66,7 +66,7 @@ def method_explorer(
         x = torch.as_tensor(np.asarray(beats.x[i : i + 1], dtype=np.float32)).unsqueeze(1)
         # the predicted class, with the beat's rhythm for a model with a rhythm head (the maps
         # do not depend on it: the rhythm term is constant over the window)
-        pred = int(predict_logits(model, x, rhythm_of(model, beats, i)).argmax(1)[0])
+        pred = int(predict_logits(model, one_beat(beats, i)).argmax(1)[0])
         maps = attribute_all(model, x, pred, methods, options=options)
         shown = {m: (maps[m][0].cpu().numpy() if m in maps else None) for m in methods}
         rows = -(-len(shown) // ncols)
