@@ -166,3 +166,51 @@ def test_the_sanity_check_of_a_subset_takes_the_rule_of_those_beats(setup):
         sanity_beats=[1, 4, 7],
     )
     assert study.results["occlusion"].sanity_rho.shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        Rule(),
+        Rule("interp"),
+        Rule("noisy_linear", noise=0.3),
+        Rule("mean", mean=np.arange(3 * 12, dtype=np.float32).reshape(3, 12)),
+        Rule(np.linspace(-1, 1, 5 * 12, dtype=np.float32).reshape(5, 12)),
+        Rule("noisy_linear", onset=torch.tensor([0, 2, 0, 4, 1])),
+    ],
+    ids=["zero", "interp", "noisy_linear", "mean", "array", "onset"],
+)
+def test_apply_tiled_is_the_concatenation_of_the_single_calls(rule):
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(5, 1, 12, generator=g)
+    keeps = torch.rand(4, 5, 12, generator=g) > 0.5
+    target = torch.tensor([0, 2, 1, 1, 0])
+    want = torch.cat([rule.apply(x, keeps[w], target) for w in range(4)])
+    torch.testing.assert_close(rule.apply_tiled(x, keeps, target), want, rtol=0, atol=0)
+    with pytest.raises(ValueError, match=r"\(W, 5, 12\)"):
+        rule.apply_tiled(x, keeps[:, :3], target)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 1024])
+def test_occlusion_batched_over_windows_equals_one_window_at_a_time(batch_size):
+    torch.manual_seed(0)
+    model = FCN(n_classes=3, filters=(4, 6, 4)).eval()
+    x = torch.randn(6, 1, 20, generator=torch.Generator().manual_seed(1))
+    target = torch.tensor([0, 1, 2, 0, 1, 2])
+    rule = Rule("noisy_linear", noise=0.2)
+    window, stride = 5, 3
+    starts = [0, 3, 6, 9, 12, 15]
+    total, count = torch.zeros(6, 20), torch.zeros(20)
+    with torch.no_grad():
+        score = model(x)[torch.arange(6), target]
+        for s in starts:  # the definition: one window position at a time
+            keep = torch.ones(6, 20, dtype=torch.bool)
+            keep[:, s : s + window] = False
+            total[:, s : s + window] += (
+                score - model(rule.apply(x, keep, target))[torch.arange(6), target]
+            )[:, None]
+            count[s : s + window] += 1
+    from tscam.methods.adapters import occlusion
+
+    occ = occlusion(model, x, target, window, stride, rule, batch_size=batch_size)
+    torch.testing.assert_close(occ, total / count, rtol=1e-5, atol=1e-6)

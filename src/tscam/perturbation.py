@@ -162,3 +162,31 @@ class Rule:
         t = torch.zeros(n, dtype=torch.int64, device=x.device) if target is None else target
         rows, index = baseline_rows(x, self.baseline, t, self.mean)
         return torch.where(keep.unsqueeze(1), x, rows[index].to(x.dtype))
+
+    def apply_tiled(
+        self, x: torch.Tensor, keeps: torch.Tensor, target: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``torch.cat([self.apply(x, keeps[w], target) for w in range(W)])`` for ``keeps``
+        (W, n, T), computed at once: (W n, C, T), one block of n beats per ``keeps[w]``. Each
+        block gets the same noise, as W separate calls would (the generator is seeded per call)."""
+        n, c, length = x.shape
+        W = keeps.shape[0]
+        if keeps.shape != (W, n, length):
+            raise ValueError(f"keeps must have shape (W, {n}, {length}); got {tuple(keeps.shape)}.")
+        guard = self.guard(n, length, x.device)
+        keep = keeps if guard is None else keeps | guard
+        keep = keep.reshape(W * n, length)
+        xt = x.repeat(W, 1, 1)
+        if self.name in ("interp", "noisy_linear"):
+            known = keep if guard is None else keep & ~guard.repeat(W, 1)
+            out = interpolate(xt, known)
+            if self.name == "noisy_linear" and self.noise > 0:
+                gen = torch.Generator().manual_seed(int(self.seed))
+                noise = torch.randn((n, c, length), generator=gen, dtype=out.dtype)
+                out = torch.where(
+                    keep.unsqueeze(1), out, out + self.noise * noise.to(out.device).repeat(W, 1, 1)
+                )
+            return out if guard is None else torch.where(guard.repeat(W, 1).unsqueeze(1), xt, out)
+        t = torch.zeros(n, dtype=torch.int64, device=x.device) if target is None else target
+        rows, index = baseline_rows(x, self.baseline, t, self.mean)
+        return torch.where(keep.unsqueeze(1), xt, rows[index.repeat(W)].to(x.dtype))

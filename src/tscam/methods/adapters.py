@@ -141,10 +141,12 @@ def occlusion(
     window: int = 17,
     stride: int = 4,
     rule: Rule | None = None,
+    batch_size: int = 1024,
 ) -> torch.Tensor:
     """Mean drop of the target's logit over the windows covering each sample, each window's
-    samples removed under ``rule`` (default: ``Rule("zero")``). One forward pass of the batch
-    per window position."""
+    samples removed under ``rule`` (default: ``Rule("zero")``). The occluded copies of the beats
+    for several window positions go through the model together, about ``batch_size`` rows per
+    forward pass (at least one window position of all beats)."""
     n, _, length = x.shape
     if not 1 <= stride <= window <= length:
         raise ValueError(
@@ -158,14 +160,19 @@ def occlusion(
     rows = torch.arange(n, device=x.device)
     total = x.new_zeros(n, length)
     count = x.new_zeros(length)
+    per = max(1, batch_size // n)  # window positions per forward pass: per x n rows
     with torch.no_grad():
         score = model(x)[rows, target]
-        for s in starts:
-            keep = torch.ones(n, length, dtype=torch.bool, device=x.device)
-            keep[:, s : s + window] = False
-            drop = score - model(rule.apply(x, keep, target))[rows, target]
-            total[:, s : s + window] += drop[:, None]
-            count[s : s + window] += 1
+        for j in range(0, len(starts), per):
+            chunk = starts[j : j + per]
+            keeps = torch.ones(len(chunk), n, length, dtype=torch.bool, device=x.device)
+            for w, s in enumerate(chunk):
+                keeps[w, :, s : s + window] = False
+            logits = model(rule.apply_tiled(x, keeps, target)).view(len(chunk), n, -1)
+            drops = score - logits[:, rows, target]  # (windows, n)
+            for w, s in enumerate(chunk):
+                total[:, s : s + window] += drops[w, :, None]
+                count[s : s + window] += 1
     return total / count
 
 
