@@ -30,6 +30,11 @@ q=(--no-progress)
     --label-smoothing 0.1 --out "$out/cv-fcn-beat.json" "${q[@]}"
 "$py" -m tscam.train --model fcn --split inter --window beat --cv "$out/cv-fcn-beat.json" \
     --no-test --name fcn-inter-beat --out "$out" "${q[@]}"
+# The dominant beat as input channels, a validation experiment only (chapter 2; not adopted, no
+# model trained from it): the same recipe on the same folds. Its result is stored as
+# src/tscam/models/weights/cv/fcn-inter-dominant.json (cv-fcn.json as .../cv/fcn-inter.json).
+"$py" -m tscam.crossval --model fcn --template --folds 4 --epochs 12 --weight-power 0.5 \
+    --label-smoothing 0.1 --out "$out/cv-fcn-dominant.json" "${q[@]}"
 for name in fcn-inter lstm-inter fcn-intra lstm-intra fcn-inter-beat; do
     "$py" -m tscam.train --test-only "$name" --out "$out" --no-progress
 done
