@@ -311,6 +311,9 @@ def test_ablation_cam_runs_only_the_tail_and_matches_the_whole_network(block):
     assert net.tail(net.block3[0]) is None and net.tail(net.classifier) is None
     whole = _Whole(net)
     t = torch.tensor([0, 1, 2, 1])
-    fast = C.ablation_cam(net, x, layer=layer, target=t, relu=False, batch_size=7)
     slow = C.ablation_cam(whole, x, layer=layer, target=t, relu=False, batch_size=7)
-    torch.testing.assert_close(fast, slow, rtol=1e-5, atol=1e-6)
+    for batch_size in (1, 3, 7, 1000):  # fewer rows than channels, blocks of samples, all at once
+        net.train()  # the method runs the network in eval mode, and gives the mode back
+        fast = C.ablation_cam(net, x, layer=layer, target=t, relu=False, batch_size=batch_size)
+        assert net.training and all(m.training for m in net.modules())
+        torch.testing.assert_close(fast, slow, rtol=1e-5, atol=1e-6)

@@ -318,6 +318,38 @@ def score_cam(
     return finish(maps, x.shape[-1], relu, upsample, steps=False)
 
 
+def _ablated_tail_scores(
+    tail, A: torch.Tensor, targets: torch.Tensor, batch_size: int
+) -> torch.Tensor:
+    """``y_c^k`` (n, K): the target's logit from ``tail`` of the activations ``A`` (n, K, T')
+    with channel k set to 0, for every sample and channel, about ``batch_size`` rows per call:
+    the ablated copies of a block of samples and channels are built by one broadcast product
+    ``A[s, None] * (1 - e_k)`` (no gather of rows), written into one buffer."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    n, K, _ = A.shape
+    kc = min(K, batch_size)  # channels per call
+    per = max(1, batch_size // kc)  # samples per call
+    y_k = A.new_empty(n, K)
+    buffer = A.new_empty(min(per, n), kc, K, A.shape[2])  # written in place: no allocation per call
+    with torch.no_grad():
+        for k0 in range(0, K, kc):
+            ks = torch.arange(k0, min(k0 + kc, K), device=A.device)
+            mask = torch.ones(len(ks), K, 1, dtype=A.dtype, device=A.device)
+            mask[torch.arange(len(ks), device=A.device), ks] = 0.0  # copy j loses channel ks[j]
+            for s0 in range(0, n, per):
+                block = A[s0 : s0 + per]
+                out = buffer[: len(block), : len(ks)]
+                torch.mul(block[:, None], mask[None], out=out)
+                ablated = out.reshape(-1, K, A.shape[2])
+                logits = tail(ablated).view(len(block), len(ks), -1)
+                t = targets[s0 : s0 + per]
+                y_k[s0 : s0 + per, k0 : k0 + len(ks)] = logits.gather(
+                    2, t[:, None, None].expand(len(block), len(ks), 1)
+                )[:, :, 0].to(y_k.dtype)
+    return y_k
+
+
 def ablation_cam(
     model: nn.Module,
     x: torch.Tensor,
@@ -346,18 +378,20 @@ def ablation_cam(
     A, targets = terms.A, terms.targets
     n, K, _ = A.shape
     y = terms.logits.gather(1, targets[:, None])[:, 0]  # (n,) y_c
-    y_k = A.new_empty(n * K)
-    keep = A.new_ones(min(batch_size, n * K), K, 1)
-    with frozen(model), torch.no_grad():
-        for r, i, k in _rows(n, K, batch_size, x.device):
-            mask = keep[: len(r)].clone()
-            mask[torch.arange(len(r), device=x.device), k] = 0.0  # row r loses channel k
-            if tail is not None:  # only the layers after the ablated one
-                logits = tail(A[i] * mask)
-            else:
+    if tail is not None:  # only the layers after the ablated one, on the stored activations
+        with frozen(model):  # eval mode for the layers after it too
+            y_k = _ablated_tail_scores(tail, A, targets, batch_size)
+    else:
+        y_k = A.new_empty(n * K)
+        keep = A.new_ones(min(batch_size, n * K), K, 1)
+        with frozen(model), torch.no_grad():
+            for r, i, k in _rows(n, K, batch_size, x.device):
+                mask = keep[: len(r)].clone()
+                mask[torch.arange(len(r), device=x.device), k] = 0.0  # row r loses channel k
                 with replace_output(module, lambda out, m=mask: out * m):
                     logits = model(x[i])
-            y_k[r] = logits.gather(1, targets[i][:, None])[:, 0].to(y_k.dtype)
-    w = _divide(y[:, None] - y_k.view(n, K), y[:, None].expand(n, K))  # (y_c - y_c^k) / y_c
+                y_k[r] = logits.gather(1, targets[i][:, None])[:, 0].to(y_k.dtype)
+        y_k = y_k.view(n, K)
+    w = _divide(y[:, None] - y_k, y[:, None].expand(n, K))  # (y_c - y_c^k) / y_c
     maps = combine(w[:, :, None], A)
     return finish(maps, x.shape[-1], relu, upsample, steps=False)
