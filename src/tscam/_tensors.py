@@ -26,11 +26,13 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
     """Eval mode; each module's train/eval mode restored on exit (also after an error)."""
     modes = [(m, m.training) for m in model.modules()]
     try:
-        model.eval()
+        if any(training for _, training in modes):
+            model.eval()
         yield model
     finally:
         for m, training in modes:
-            m.training = training
+            if m.training != training:  # only what changed (a module's setattr is not free)
+                m.training = training
 
 
 def as_beats(

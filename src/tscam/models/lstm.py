@@ -102,20 +102,22 @@ class LSTMClassifier(RhythmTermMixin, nn.Module):
         seq = self.segments(x)
         n, steps, m = seq.shape
         H = self.hidden_size
-        bias = self.lstm.bias_ih_l0 + self.lstm.bias_hh_l0
+        # The gates in nn.LSTM's order i, f, g, o: i, f, o = sigmoid, g = tanh. With the g rows
+        # of the weights doubled, one sigmoid serves all four: tanh(z) = 2 sigmoid(2 z) - 1.
+        scale = torch.ones(4 * H, 1, dtype=seq.dtype, device=seq.device)
+        scale[2 * H : 3 * H] = 2.0
+        w_ih, w_hh = self.lstm.weight_ih_l0 * scale, self.lstm.weight_hh_l0 * scale
+        bias = (self.lstm.bias_ih_l0 + self.lstm.bias_hh_l0) * scale[:, 0]
         # the input part of every step's gates in one product: x_t W_ih^T + b, (n, S, 4H)
-        x_part = torch.addmm(bias, seq.reshape(n * steps, m), self.lstm.weight_ih_l0.T)
-        x_part = x_part.view(n, steps, 4 * H)
-        w_hh_t = self.lstm.weight_hh_l0.T
+        x_part = torch.addmm(bias, seq.reshape(n * steps, m), w_ih.T).view(n, steps, 4 * H)
         h = c = None
         states = []
         for t in range(steps):
-            # gates = x_t W_ih^T + h_{t-1} W_hh^T + b (h_{-1} = 0), in the order i, f, g, o
-            gates = x_part[:, t] if h is None else torch.addmm(x_part[:, t], h, w_hh_t)
-            s = torch.sigmoid(gates)  # i, f and o (the g quarter is not used)
-            i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
-            g = torch.tanh(gates[:, 2 * H : 3 * H])
-            c = i * g if c is None else torch.addcmul(i * g, f, c)  # c_t = f c_{t-1} + i g
+            # gates = x_t W_ih^T + h_{t-1} W_hh^T + b (h_{-1} = 0)
+            gates = x_part[:, t] if h is None else torch.addmm(x_part[:, t], h, w_hh.T)
+            i, f, s_g, o = torch.sigmoid(gates).chunk(4, dim=1)  # s_g = sigmoid(2 z_g)
+            ig = torch.lerp(-i, i, s_g)  # i * g = i * (2 s_g - 1), in one operation
+            c = ig if c is None else torch.addcmul(ig, f, c)  # c_t = f c_{t-1} + i g
             h = o * torch.tanh(c)
             states.append(h)
         return self.head(h), tuple(states)
