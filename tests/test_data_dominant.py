@@ -77,3 +77,6 @@ def test_fit_trains_a_three_channel_model_on_augmented_beats_and_their_templates
               model_config={"in_channels": 3, "n_rhythm": 4, "filters": (8, 8, 8)})  # fmt: skip
     assert out["model"].block1[0].in_channels == 3 and len(out["val_logits"]) == 1
     assert np.isfinite(out["val_logits"][0]).all()
+    with pytest.raises(ValueError, match="with_template"):
+        fit("fcn", _beats(n=48), epochs=1, batch_size=16, lr=1e-3, progress=False,
+            model_config={"in_channels": 3})  # fmt: skip

@@ -271,9 +271,14 @@ def fit(
     x_train = train_b.tensor()
     # three input channels: the beat, the patient's dominant beat and their difference (the
     # beat is augmented, the difference recomputed from the augmented beat)
-    tmpl = (
-        torch.from_numpy(train_b.template)[:, None] if config.get("in_channels", 1) == 3 else None
-    )
+    tmpl = None
+    if config.get("in_channels", 1) == 3:
+        if train_b.template is None:
+            raise ValueError(
+                "model_config asks for three input channels (beat, dominant beat, difference), "
+                "but the training beats carry no dominant beats; call beats.with_template() first."
+            )
+        tmpl = torch.from_numpy(train_b.template)[:, None]
     r_train = _rhythm_tensor(train_b, use_rhythm)
     y_train = torch.from_numpy(train_b.y)
     # one sampled epoch fixes the epoch length and the class counts behind the loss weights
