@@ -30,8 +30,8 @@ def _result(folds=(("a",), ("b",))) -> dict:
 def test_operating_point_by_hand():
     op = operating_point(_result(), ["N", "S"])
     assert op["epoch"] == 2 and op["fold_scores"] == [0.2, 0.5]
-    assert op["macro_f1_selection"] == pytest.approx(0.6)
-    assert op["macro_f1"] == pytest.approx(0.7) and op["accuracy"] == 0.7
+    assert op["selection_f1"] == pytest.approx(0.6)
+    assert op["operating_f1"] == pytest.approx(0.7) and op["accuracy"] == 0.7
     assert op["per_class"]["S"] == (0.3, 0.6)
     assert op["f1_selection"] == {"N": 0.9, "S": 0.3} and op["f1"] == {"N": 0.8, "S": 0.6}
 

@@ -45,8 +45,8 @@ def _macro_f1(report: dict[str, Any], classes: Sequence[str]) -> float:
 
 def operating_point(result: dict[str, Any], classes: Sequence[str]) -> dict[str, Any]:
     """What a cross-validated recipe would ship, from its pooled out-of-fold predictions: the
-    chosen epoch, macro-F1 over ``classes`` at that epoch without offsets (the selection score)
-    and with the offsets (the operating point), the accuracy and the per-class sensitivity and
+    chosen epoch, macro-F1 over ``classes`` at that epoch without offsets (``selection_f1``, the
+    selection score) and with the offsets (``operating_f1``, the operating point), the accuracy and the per-class sensitivity and
     PPV at the operating point, the per-class F1 without (``f1_selection``) and with the offsets
     (``f1``), and each fold's score at the chosen epoch (no offsets)."""
     at = result["pooled_report_offsets"]
@@ -55,8 +55,8 @@ def operating_point(result: dict[str, Any], classes: Sequence[str]) -> dict[str,
         "epoch": result["stop_after"],
         "epochs": result["epochs"],
         "offsets": list(result["offsets"]),
-        "macro_f1_selection": _macro_f1(result["pooled_report"], classes),
-        "macro_f1": _macro_f1(at, classes),
+        "selection_f1": _macro_f1(result["pooled_report"], classes),
+        "operating_f1": _macro_f1(at, classes),
         "accuracy": at["accuracy"],
         "per_class": {
             c: (at["per_class"][c]["sensitivity"], at["per_class"][c]["ppv"]) for c in classes
@@ -98,8 +98,8 @@ def cv_table(
         cells = [
             label,
             f"{op['epoch']} of {op['epochs']}",
-            f"{100 * op['macro_f1_selection']:.1f}",
-            f"{100 * op['macro_f1']:.1f}",
+            f"{100 * op['selection_f1']:.1f}",
+            f"{100 * op['operating_f1']:.1f}",
             f"{100 * op['accuracy']:.1f}",
         ]
         for c in cs:
