@@ -46,9 +46,10 @@ def _macro_f1(report: dict[str, Any], classes: Sequence[str]) -> float:
 def operating_point(result: dict[str, Any], classes: Sequence[str]) -> dict[str, Any]:
     """What a cross-validated recipe would ship, from its pooled out-of-fold predictions: the
     chosen epoch, macro-F1 over ``classes`` at that epoch without offsets (``selection_f1``, the
-    selection score) and with the offsets (``operating_f1``, the operating point), the accuracy and the per-class sensitivity and
-    PPV at the operating point, the per-class F1 without (``f1_selection``) and with the offsets
-    (``f1``), and each fold's score at the chosen epoch (no offsets)."""
+    selection score) and with the offsets (``operating_f1``, the operating point), the accuracy
+    and the per-class sensitivity and PPV at the operating point, the per-class F1 without
+    (``f1_selection``) and with the offsets (``f1``), and each fold's score at the chosen epoch
+    (no offsets)."""
     at = result["pooled_report_offsets"]
     e = result["stop_after"] - 1
     return {
