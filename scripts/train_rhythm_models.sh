@@ -32,7 +32,8 @@ q=(--no-progress)
     --no-test --name fcn-inter-beat --out "$out" "${q[@]}"
 # The dominant beat as input channels, a validation experiment only (chapter 2; not adopted, no
 # model trained from it): the same recipe on the same folds. Its result is stored as
-# src/tscam/models/weights/cv/fcn-inter-dominant.json (cv-fcn.json as .../cv/fcn-inter.json).
+# src/tscam/models/weights/cv/fcn-inter-dominant.json (cv-fcn.json as .../cv/fcn-inter.json; a
+# second run of the first command with the same package version as this one as fcn-inter-rerun).
 "$py" -m tscam.crossval --model fcn --template --folds 4 --epochs 12 --weight-power 0.5 \
     --label-smoothing 0.1 --out "$out/cv-fcn-dominant.json" "${q[@]}"
 for name in fcn-inter lstm-inter fcn-intra lstm-intra fcn-inter-beat; do

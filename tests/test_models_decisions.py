@@ -59,3 +59,10 @@ def test_the_stored_results_are_those_of_the_shipped_recipe_and_its_dominant_bea
     # the same folds, recipe, epochs and beats: like with like
     for key in ("folds", "recipe", "epochs", "n_beats", "rhythm", "window"):
         assert dominant[key] == shipped[key], key
+
+
+def test_the_rerun_is_the_shipped_recipe_run_again():
+    shipped, rerun = cv_result("fcn-inter"), cv_result("fcn-inter-rerun")
+    assert "template" in rerun and rerun["template"] is False
+    for key in ("folds", "recipe", "epochs", "n_beats", "rhythm", "window", "model_config", "k"):
+        assert rerun[key] == shipped[key], key

@@ -2,9 +2,11 @@
 of recipes tried on DS1, kept with the package in ``weights/cv/NAME.json``.
 
 A design is adopted or not from these numbers alone; the test patients (DS2) are never used
-for it. ``fcn-inter`` is the shipped recipe (window + rhythm head); ``fcn-inter-dominant`` the
-same recipe with the patient's dominant beat as two more input channels
-(:mod:`tscam.data.dominant`), on the same folds, not adopted (chapter 2 shows why).
+for it. ``fcn-inter`` is the shipped recipe (window + rhythm head), the run the shipped model
+was trained from; ``fcn-inter-rerun`` the same recipe run again with a later version of the
+package (how much one run varies); ``fcn-inter-dominant`` the same recipe with the patient's
+dominant beat as two more input channels (:mod:`tscam.data.dominant`), on the same folds, not
+adopted (chapter 2 shows why).
 
 :func:`operating_point` reads what a recipe would ship: the pooled out-of-fold predictions at
 its chosen epoch, with and without the logit offsets chosen on them; :func:`cv_table` puts
