@@ -146,29 +146,17 @@ class Rule:
         self, x: torch.Tensor, keep: torch.Tensor, target: torch.Tensor | None = None
     ) -> torch.Tensor:
         """Beats ``x`` (n, C, T) with the samples where ``keep`` (n, T) is False replaced
-        (the masked run before ``onset`` always kept). ``target`` (n,) picks per-class means."""
-        n, c, length = x.shape
-        guard = self.guard(n, length, x.device)
-        if guard is not None:
-            keep = keep | guard
-        if self.name in ("interp", "noisy_linear"):
-            known = keep if guard is None else keep & ~guard
-            out = interpolate(x, known)
-            if self.name == "noisy_linear" and self.noise > 0:
-                gen = torch.Generator().manual_seed(int(self.seed))
-                noise = torch.randn(out.shape, generator=gen, dtype=out.dtype).to(out.device)
-                out = torch.where(keep.unsqueeze(1), out, out + self.noise * noise)
-            return out if guard is None else torch.where(guard.unsqueeze(1), x, out)
-        t = torch.zeros(n, dtype=torch.int64, device=x.device) if target is None else target
-        rows, index = baseline_rows(x, self.baseline, t, self.mean)
-        return torch.where(keep.unsqueeze(1), x, rows[index].to(x.dtype))
+        (the masked run before ``onset`` always kept). ``target`` (n,) picks per-class means.
+        (:meth:`apply_tiled` with one mask.)"""
+        return self.apply_tiled(x, keep.unsqueeze(0), target)
 
     def apply_tiled(
         self, x: torch.Tensor, keeps: torch.Tensor, target: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """``torch.cat([self.apply(x, keeps[w], target) for w in range(W)])`` for ``keeps``
-        (W, n, T), computed at once: (W n, C, T), one block of n beats per ``keeps[w]``. Each
-        block gets the same noise, as W separate calls would (the generator is seeded per call)."""
+        """The beats ``x`` (n, C, T) perturbed under each of the W masks ``keeps`` (W, n, T) at
+        once: (W n, C, T), one block of n beats per ``keeps[w]``, equal to W calls of
+        :meth:`apply` concatenated (each block gets the same noise, as the generator is seeded
+        per call)."""
         n, c, length = x.shape
         W = keeps.shape[0]
         if keeps.shape != (W, n, length):
@@ -176,7 +164,7 @@ class Rule:
         guard = self.guard(n, length, x.device)
         keep = keeps if guard is None else keeps | guard
         keep = keep.reshape(W * n, length)
-        xt = x.repeat(W, 1, 1)
+        xt = x.repeat(W, 1, 1) if W > 1 else x
         if self.name in ("interp", "noisy_linear"):
             known = keep if guard is None else keep & ~guard.repeat(W, 1)
             out = interpolate(xt, known)

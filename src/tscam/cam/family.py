@@ -274,10 +274,14 @@ _PERTURB = (
 )
 
 
-def _rows(n: int, K: int, batch_size: int, device: torch.device):
-    """Chunks of the n x K (sample, channel) rows: ``(sample index, channel index)`` tensors."""
+def _check_batch_size(batch_size: object) -> None:
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+
+
+def _rows(n: int, K: int, batch_size: int, device: torch.device):
+    """Chunks of the n x K (sample, channel) rows: ``(sample index, channel index)`` tensors."""
+    _check_batch_size(batch_size)
     for start in range(0, n * K, batch_size):
         r = torch.arange(start, min(start + batch_size, n * K), device=device)
         yield r, r // K, r % K
@@ -325,8 +329,7 @@ def _ablated_tail_scores(
     with channel k set to 0, for every sample and channel, about ``batch_size`` rows per call:
     the ablated copies of a block of samples and channels are built by one broadcast product
     ``A[s, None] * (1 - e_k)`` (no gather of rows), written into one buffer."""
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+    _check_batch_size(batch_size)
     n, K, _ = A.shape
     kc = min(K, batch_size)  # channels per call
     per = max(1, batch_size // kc)  # samples per call

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from tscam.models.cards import macro_f1_of
 from tscam.models.pretrained import weights_dir
 
 __all__ = ["cv_dir", "cv_result", "cv_table", "operating_point"]
@@ -41,10 +42,6 @@ def cv_result(name: str, directory: str | Path | None = None) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def _macro_f1(report: dict[str, Any], classes: Sequence[str]) -> float:
-    return sum(report["per_class"][c]["f1"] or 0.0 for c in classes) / len(classes)
-
-
 def operating_point(result: dict[str, Any], classes: Sequence[str]) -> dict[str, Any]:
     """What a cross-validated recipe would ship, from its pooled out-of-fold predictions: the
     chosen epoch, macro-F1 over ``classes`` at that epoch without offsets (``selection_f1``, the
@@ -58,8 +55,8 @@ def operating_point(result: dict[str, Any], classes: Sequence[str]) -> dict[str,
         "epoch": result["stop_after"],
         "epochs": result["epochs"],
         "offsets": list(result["offsets"]),
-        "selection_f1": _macro_f1(result["pooled_report"], classes),
-        "operating_f1": _macro_f1(at, classes),
+        "selection_f1": macro_f1_of(result["pooled_report"], classes),
+        "operating_f1": macro_f1_of(at, classes),
         "accuracy": at["accuracy"],
         "per_class": {
             c: (at["per_class"][c]["sensitivity"], at["per_class"][c]["ppv"]) for c in classes
