@@ -3,7 +3,10 @@
 FCN (shipped ``fcn-inter`` weights if present, else a random initialisation), a batch of 512
 beats of 88 samples (real DS2 beats if ``TSCAM_MITDB`` is set and the beats load, else random
 normal), 2 threads. Each method runs once to warm up, then ``--repeats`` times, the methods
-interleaved so that background load hits all of them alike; we report medians.
+interleaved so that background load hits all of them alike; we report medians. ``--repeats`` is
+a minimum for the variants: a variant and its floor that take little time are repeated until
+each has run about 2 s (at most 200 times; the LSTM's take about 8 ms a call, where one
+millisecond of noise would move a ratio by 0.1).
 
 Every variant of the family (:mod:`tscam.cam.family`) on the FCN at its last block, and those
 that apply over the LSTM's steps, runs in a fresh subprocess (``--one NAME``), which reports its
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -166,6 +170,11 @@ def one(name: str, args: argparse.Namespace) -> None:
     def call() -> object:
         return fn(model, x, target=targets)
 
+    if not perturb:  # fast calls: repeat until each side has run about 2 s (at most 200 times)
+        call(), floor()  # the first calls are slower; time the second
+        start = time.perf_counter()
+        call(), floor()
+        repeats = max(repeats, min(200, math.ceil(4.0 / (time.perf_counter() - start))))
     times = time_all({"variant": call, "floor": floor}, repeats, warm=not perturb)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024
     s, f = statistics.median(times["variant"]), statistics.median(times["floor"])

@@ -158,3 +158,86 @@ def test_lstm_functions_restore_mode_and_flags() -> None:
         assert not model.head.weight.requires_grad and model.lstm.weight_hh_l0.requires_grad
         assert model.lstm.weight_hh_l0.grad is None
         assert not model.lstm._forward_hooks
+
+
+class AutogradOnly(LSTMClassifier):
+    """The same model without the written-out backward pass: tscam.cam falls back to autograd
+    through ``unrolled``."""
+
+    state_gradients = None
+
+
+def autograd_twin(model: LSTMClassifier) -> AutogradOnly:
+    twin = AutogradOnly(**model.config).to(next(model.parameters()).dtype)
+    twin.load_state_dict(model.state_dict())
+    return twin.eval()
+
+
+@pytest.mark.parametrize("steps, n_rhythm, seed", [(11, 0, 0), (11, 3, 1), (4, 0, 2), (1, 0, 3)])
+def test_written_out_backward_equals_autograd_in_float64(steps: int, n_rhythm: int, seed: int):
+    torch.manual_seed(seed)
+    model = LSTMClassifier(n_segments=steps, n_rhythm=n_rhythm, hidden_size=16).double().eval()
+    x = torch.randn(6, 1, model.input_length, dtype=torch.float64)
+    target = torch.tensor([0, 1, 2, 3, 4, 0])
+    for score in ("logit", "softmax", "log_softmax"):
+
+        def seed_of(logits: torch.Tensor, score: str = score) -> torch.Tensor:
+            leaf = logits.detach().requires_grad_()
+            with torch.enable_grad():
+                return torch.autograd.grad(C.target_scores(leaf, target, score).sum(), leaf)[0]
+
+        logits, hidden, grads = model.state_gradients(x, seed_of)
+        ref_logits, states = model.unrolled(x.clone().requires_grad_())
+        ref_grads = torch.autograd.grad(C.target_scores(ref_logits, target, score).sum(), states)
+        assert hidden.shape == grads.shape == (6, steps, 16) and not grads.requires_grad
+        torch.testing.assert_close(logits, ref_logits.detach(), atol=1e-13, rtol=1e-12)
+        torch.testing.assert_close(hidden, torch.stack(states, 1).detach(), atol=1e-13, rtol=0)
+        torch.testing.assert_close(grads, torch.stack(ref_grads, 1), atol=1e-13, rtol=1e-11)
+        # by hand at the last step: dS/dh_{S-1} = dS/dlogits @ W_head
+        last = seed_of(logits) @ model.head.weight
+        torch.testing.assert_close(grads[:, -1], last, atol=1e-15, rtol=1e-13)
+
+
+@pytest.mark.parametrize("name, model", models())
+def test_tscam_cam_gives_the_same_maps_with_either_backward(name: str, model: LSTMClassifier):
+    twin, x = autograd_twin(model), beats(n=6)
+    for score in ("logit", "softmax"):
+        for target in (None, [4, 0, 1, 2, 3, 1]):
+            fast = C.lstm_step_gradients(model, x, target, score)
+            slow = C.lstm_step_gradients(twin, x, target, score)
+            for a, b in zip(fast, slow, strict=True):
+                torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
+    for method in (C.lstm_grad_cam, C.hires_cam, C.layer_cam):
+        torch.testing.assert_close(method(model, x), method(twin, x), atol=1e-6, rtol=1e-5)
+
+
+def test_written_out_backward_refuses_an_lstm_it_was_not_written_for() -> None:
+    from tscam.models.lstm_backward import lstm_state_gradients
+
+    seq = torch.randn(2, 5, 8)
+    for lstm in (
+        torch.nn.LSTM(8, 4, num_layers=2, batch_first=True),
+        torch.nn.LSTM(8, 4, bidirectional=True, batch_first=True),
+        torch.nn.LSTM(8, 4, batch_first=False),
+        torch.nn.GRU(8, 4, batch_first=True),
+    ):
+        with pytest.raises(ValueError, match="one-layer, one-directional nn.LSTM"):
+            lstm_state_gradients(lstm, seq, lambda h: torch.ones_like(h))
+
+
+def test_a_model_whose_state_gradients_breaks_the_contract_gets_a_clear_error() -> None:
+    x = beats(n=2)
+
+    class NoSeed(LSTMClassifier):
+        def state_gradients(self, x, seed):  # never asks for dS/dlogits
+            return torch.zeros(2, 5), torch.zeros(2, 11, 64), torch.zeros(2, 11, 64)
+
+    class WrongShape(LSTMClassifier):
+        def state_gradients(self, x, seed):
+            seed(torch.zeros(2, 5))
+            return torch.zeros(2, 5), torch.zeros(2, 11, 64), torch.zeros(2, 64)
+
+    with pytest.raises(C.ArchitectureError, match="must call seed"):
+        C.lstm_grad_cam(NoSeed().eval(), x)
+    with pytest.raises(C.ArchitectureError, match=r"shape \(n, S, H\)"):
+        C.lstm_grad_cam(WrongShape().eval(), x)

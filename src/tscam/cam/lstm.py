@@ -24,7 +24,10 @@ it is not zero, but all its weights come from the last step alone).
 :func:`lstm_grad_cam` instead uses the model's ``unrolled(x)``, which runs the same recurrence
 step by step and returns the states ``(h_0, ..., h_{S-1})`` as a tuple: every h_t is an
 autograd node that the next step consumes, and ``torch.autograd.grad(score, states)`` gives
-all the ``dS/dh_t`` at once.
+all the ``dS/dh_t`` at once. A model that also has ``state_gradients(x, seed)``
+(:class:`tscam.models.LSTMClassifier`) gives the same values from the backward pass written out
+(:mod:`tscam.models.lstm_backward`), without recording the steps for autograd; that path is
+used when it is there, and the tests check the two against each other.
 """
 
 from __future__ import annotations
@@ -59,7 +62,8 @@ def lstm_step_gradients(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Hidden states ``h_t`` and gradients ``dS/dh_t``, both (n, S, H), float32 on x's device.
 
-    ``naive=False``: through the recurrence, from ``model.unrolled``. ``naive=True``: with respect
+    ``naive=False``: through the recurrence, from ``model.state_gradients`` if the model has it,
+    else by autograd through ``model.unrolled``. ``naive=True``: with respect
     to the output tensor of ``model.lstm`` in ``model.forward`` (zero for every step but the last).
     """
     check_score(score)
@@ -78,6 +82,8 @@ def _unrolled_terms(
             f"lstm_grad_cam needs a model with unrolled(x) -> (logits, per-step hidden states), "
             f"like tscam.models.LSTMClassifier; {type(model).__name__} has none."
         )
+    if callable(getattr(model, "state_gradients", None)):
+        return _written_out_terms(model, x, targets, score)
     with frozen(model), torch.enable_grad():
         # No parameter requires grad, so let the input do it: autograd then records the recurrence.
         logits, states = model.unrolled(x.requires_grad_())
@@ -87,6 +93,37 @@ def _unrolled_terms(
         S = target_scores(logits, targets, score)  # (n,)
         grads = torch.autograd.grad(S.sum(), states)  # dS/dh_t, t = 0..S-1
     return torch.stack(states, dim=1).detach(), torch.stack(grads, dim=1), targets
+
+
+def _written_out_terms(
+    model: nn.Module, x: torch.Tensor, targets: torch.Tensor | None, score: str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """As :func:`_unrolled_terms`, from ``model.state_gradients`` (the backward pass written
+    out, :mod:`tscam.models.lstm_backward`): the same values, no autograd graph of the steps."""
+    resolved: list[torch.Tensor] = []
+
+    def seed(logits: torch.Tensor) -> torch.Tensor:  # dS/dlogits
+        logits = check_logits(logits, len(x))
+        resolved.append(resolve_targets(targets, logits))
+        with torch.enable_grad():
+            leaf = logits.detach().requires_grad_()
+            S = target_scores(leaf, resolved[0], score)
+            return torch.autograd.grad(S.sum(), leaf)[0]
+
+    with frozen(model):
+        _, hidden, grads = model.state_gradients(x, seed)
+    if not resolved:
+        raise ArchitectureError(
+            f"{type(model).__name__}.state_gradients(x, seed) must call seed(logits) once, as "
+            "tscam.models.LSTMClassifier does."
+        )
+    ok = all(isinstance(v, torch.Tensor) and v.ndim == 3 for v in (hidden, grads))
+    if not ok or hidden.shape != grads.shape or hidden.shape[0] != len(x):
+        raise ArchitectureError(
+            "model.state_gradients(x, seed) must return (logits, states, gradients) with states "
+            "and gradients of shape (n, S, H), as tscam.models.LSTMClassifier does."
+        )
+    return hidden, grads, resolved[0]
 
 
 def _check_states(states: object, n: int) -> tuple[torch.Tensor, ...]:
@@ -132,7 +169,7 @@ def step_maps(
         alpha = grads.mean(dim=1, keepdim=True)  # alpha_k = mean_t dS/dh_t[k], (n, 1, H)
     else:
         alpha = grads  # alpha_tk = dS/dh_t[k], (n, S, H)
-    maps = (alpha * hidden).sum(dim=2)  # sum_k alpha_k h_t[k], (n, S)
+    maps = torch.linalg.vecdot(alpha, hidden)  # sum_k alpha_k h_t[k], (n, S)
     return F.relu(maps) if relu else maps
 
 

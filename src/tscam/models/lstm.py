@@ -18,14 +18,19 @@ Grad-CAM hooked on ``output`` is blank everywhere except the last segment.
 :meth:`LSTMClassifier.unrolled`, which recomputes the same function step by step with the same
 weights (gate order i, f, g, o, as in ``nn.LSTMCell``). There the hidden state ``h_t`` *is* the
 input of step t+1, so ``d score / d h_t`` is the full derivative through the recurrence and
-every step's hidden state is in the autograd graph. Grad-CAM over time steps uses that.
+every step's hidden state is in the autograd graph. :meth:`LSTMClassifier.state_gradients`
+gives the same derivatives from the backward pass written out (:mod:`tscam.models.lstm_backward`),
+about as fast as ``nn.LSTM``'s own forward and backward pass; Grad-CAM over time steps uses it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
+from tscam.models.lstm_backward import lstm_state_gradients
 from tscam.models.rhythm import RhythmHead, RhythmTermMixin
 
 
@@ -88,6 +93,26 @@ class LSTMClassifier(RhythmTermMixin, nn.Module):
         """``(w_c . h_T, rhythm_c, b_c)``: the three parts that add up to the logits."""
         output, _ = self.lstm(self.segments(x))
         return self.parts_of(output[:, -1], rhythm)
+
+    def state_gradients(
+        self, x: torch.Tensor, seed: Callable[[torch.Tensor], torch.Tensor]
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(logits, states, gradients)``, without autograd: the values :meth:`unrolled` and
+        ``torch.autograd.grad(score, states)`` give, from :func:`lstm_state_gradients`.
+
+        ``seed(logits)`` returns ``dS/dlogits`` (n, n_classes) for the logits without rhythm
+        (as :meth:`unrolled` returns them); ``states`` and ``gradients`` are (n, n_segments, H):
+        ``h_t`` and ``dS/dh_t`` through the recurrence. The score depends on the steps only
+        through the last state, so ``dS/dh_{S-1} = seed(logits) @ head.weight``.
+        """
+        found: list[torch.Tensor] = []
+
+        def last_gradient(h: torch.Tensor) -> torch.Tensor:
+            found.append(self.head(h))
+            return seed(found[0]) @ self.head.weight
+
+        hidden, grads = lstm_state_gradients(self.lstm, self.segments(x), last_gradient)
+        return found[0], hidden.transpose(0, 1), grads.transpose(0, 1)
 
     def unrolled(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """The same function step by step: returns ``(logits, states)``.
