@@ -111,21 +111,25 @@ class FCN(RhythmTermMixin, nn.Module):
         that block's output to ``model(x)`` without rhythm (the window's part and the bias), or
         None for any other layer. Ablation-CAM uses it to run only what follows the block it
         ablates (:func:`tscam.cam.ablation_cam`)."""
-        blocks = list(self.blocks)
-        if not any(layer is b for b in blocks):
+        at = next((i for i, block in enumerate(self.blocks) if block is layer), None)
+        if at is None:
             return None
-        after = blocks[[i for i, b in enumerate(blocks) if layer is b][0] + 1 :]
+        after = self.blocks[at + 1 :]
 
         def rest(a: torch.Tensor) -> torch.Tensor:
             for block in after:
                 a = block(a)
-            return self.classifier(self.gap(a).squeeze(-1))
+            return self._readout(a)
 
         return rest
 
+    def _readout(self, a: torch.Tensor) -> torch.Tensor:
+        """The last block's maps (n, filters[2], T) to the logits without rhythm."""
+        return self.classifier(self.gap(a).squeeze(-1))
+
     def forward(self, x: torch.Tensor, rhythm: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (n, n_classes); without ``rhythm``, the window's part and the bias only."""
-        return self.with_rhythm(self.classifier(self.gap(self.features(x)).squeeze(-1)), rhythm)
+        return self.with_rhythm(self._readout(self.features(x)), rhythm)
 
     def logit_parts(
         self, x: torch.Tensor, rhythm: torch.Tensor

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from tscam.models.lstm_backward import lstm_state_gradients
+from tscam.models.lstm_backward import gate_inputs, lstm_state_gradients
 from tscam.models.rhythm import RhythmHead, RhythmTermMixin
 
 
@@ -124,22 +124,14 @@ class LSTMClassifier(RhythmTermMixin, nn.Module):
         values as one (n, n_segments, H) tensor, but that stacked copy is not on the path to the
         logits: take gradients with respect to the tuple.
         """
-        seq = self.segments(x)
-        n, steps, m = seq.shape
-        H = self.hidden_size
         # The gates in nn.LSTM's order i, f, g, o: i, f, o = sigmoid, g = tanh. With the g rows
         # of the weights doubled, one sigmoid serves all four: tanh(z) = 2 sigmoid(2 z) - 1.
-        scale = torch.ones(4 * H, 1, dtype=seq.dtype, device=seq.device)
-        scale[2 * H : 3 * H] = 2.0
-        w_ih, w_hh = self.lstm.weight_ih_l0 * scale, self.lstm.weight_hh_l0 * scale
-        bias = (self.lstm.bias_ih_l0 + self.lstm.bias_hh_l0) * scale[:, 0]
-        # the input part of every step's gates in one product: x_t W_ih^T + b, (n, S, 4H)
-        x_part = torch.addmm(bias, seq.reshape(n * steps, m), w_ih.T).view(n, steps, 4 * H)
+        x_part, w_forward = gate_inputs(self.lstm, self.segments(x))  # (S, n, 4H), (H, 4H)
         h = c = None
         states = []
-        for t in range(steps):
+        for x_t in x_part:
             # gates = x_t W_ih^T + h_{t-1} W_hh^T + b (h_{-1} = 0)
-            gates = x_part[:, t] if h is None else torch.addmm(x_part[:, t], h, w_hh.T)
+            gates = x_t if h is None else torch.addmm(x_t, h, w_forward)
             i, f, s_g, o = torch.sigmoid(gates).chunk(4, dim=1)  # s_g = sigmoid(2 z_g)
             ig = torch.lerp(-i, i, s_g)  # i * g = i * (2 s_g - 1), in one operation
             c = ig if c is None else torch.addcmul(ig, f, c)  # c_t = f c_{t-1} + i g

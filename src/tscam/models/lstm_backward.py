@@ -34,7 +34,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-__all__ = ["lstm_state_gradients"]
+__all__ = ["gate_inputs", "lstm_state_gradients"]
 
 
 def _check_lstm(lstm: nn.Module) -> nn.LSTM:
@@ -55,6 +55,24 @@ def _check_lstm(lstm: nn.Module) -> nn.LSTM:
     return lstm
 
 
+def gate_inputs(lstm: nn.LSTM, seq: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The weights of ``lstm`` (gate order i, f, g, o) with the g rows doubled, so that one
+    sigmoid gives all four gates (``tanh(z) = 2 sigmoid(2 z) - 1``): ``x_part`` (S, n, 4H), the
+    input part ``W_ih x_t + b`` of every step at once, and ``w_forward`` (H, 4H), so that
+    ``sigmoid(x_part[t] + h_{t-1} @ w_forward)`` is ``(i, f, sigmoid(2 z_g), o)`` of step t.
+    ``seq`` (n, S, m) is what ``lstm`` reads. Differentiable (used by
+    :meth:`tscam.models.LSTMClassifier.unrolled` too)."""
+    lstm = _check_lstm(lstm)
+    n, steps, m = seq.shape
+    H = lstm.hidden_size
+    up = torch.ones(4 * H, 1, dtype=seq.dtype, device=seq.device)
+    up[2 * H : 3 * H] = 2.0
+    bias = (lstm.bias_ih_l0 + lstm.bias_hh_l0) * up[:, 0]
+    inputs = seq.transpose(0, 1).reshape(steps * n, m)  # step-major: row t n + j
+    x_part = torch.addmm(bias, inputs, (lstm.weight_ih_l0 * up).T)
+    return x_part.view(steps, n, 4 * H), (lstm.weight_hh_l0 * up).T
+
+
 def lstm_state_gradients(
     lstm: nn.LSTM,
     seq: torch.Tensor,
@@ -66,19 +84,11 @@ def lstm_state_gradients(
     last hidden state h_{S-1} (n, H) and returns ``dS/dh_{S-1}`` (n, H): the score depends on
     the steps only through it. Runs without autograd; the results carry no graph.
     """
-    lstm = _check_lstm(lstm)
-    n, steps, m = seq.shape
-    H = lstm.hidden_size
-    kw = {"dtype": seq.dtype, "device": seq.device}
     with torch.no_grad():
-        # forward: the g rows doubled, so one sigmoid gives all four gates (s_g = sigmoid(2 z_g))
-        up = torch.ones(4 * H, 1, **kw)
-        up[2 * H : 3 * H] = 2.0
-        w_ih, w_hh = lstm.weight_ih_l0, lstm.weight_hh_l0
-        bias = (lstm.bias_ih_l0 + lstm.bias_hh_l0) * up[:, 0]
-        x_part = torch.addmm(bias, seq.transpose(0, 1).reshape(steps * n, m), (w_ih * up).T)
-        x_part = x_part.view(steps, n, 4 * H)  # W_ih x_t + b for every step at once
-        w_forward = (w_hh * up).T
+        x_part, w_forward = gate_inputs(lstm, seq)  # the g rows doubled: s_g = sigmoid(2 z_g)
+        n, steps, _ = seq.shape
+        H = lstm.hidden_size
+        kw = {"dtype": seq.dtype, "device": seq.device}
         gates = torch.empty(steps, n, 4 * H, **kw)  # sigmoid of (z_i, z_f, 2 z_g, z_o)
         c2 = torch.empty(steps, n, H, **kw)  # 2 c_t
         sc = torch.empty(steps, n, H, **kw)  # sigmoid(2 c_t): tanh(c_t) = 2 sc - 1
@@ -114,7 +124,7 @@ def lstm_state_gradients(
         # (g = 2 (s_g - 1/2)) for i, 4 and 1/2 (the doubled c_{t-1}) for f, 4 and 4
         # (1 - g^2 = 4 s_g (1 - s_g)) for g, and 2 (tanh c = 2 (sc - 1/2)) for o go into W_hh
         down = torch.tensor([8.0, 2.0, 16.0, 2.0], **kw).repeat_interleave(H)[:, None]
-        w_backward = w_hh * down
+        w_backward = lstm.weight_hh_l0 * down
         dz = torch.empty(n, 4, H, **kw)
         e = None
         for t in range(steps - 1, 0, -1):
