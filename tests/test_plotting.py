@@ -180,6 +180,12 @@ def test_class_average_draws_beat_map_spread_and_labelled_colorbar(averages):
     np.testing.assert_allclose(map_ax.lines[0].get_ydata(), a.mean_map)
     assert map_ax.collections  # the spread band
     assert colorbar_labels(fig) == ["mean Grad-CAM relevance for class V (a.u.)"]
+    assert map_ax.get_ylabel() == "map"
+    short = P.plot_class_average(a, cbar_label="mean map (a.u.)", map_label="map (a.u.)")
+    assert colorbar_labels(short) == ["mean map (a.u.)"]
+    assert [ax.get_ylabel() for ax in short.axes if ax.get_label() != "<colorbar>"][1] == (
+        "map (a.u.)"
+    )
 
 
 def test_class_average_quantile_band_uses_the_outer_quantiles(averages):

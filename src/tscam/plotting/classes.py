@@ -107,8 +107,10 @@ def _draw_class_average(
     map_ylim: tuple[float, float] | None,
     title: str | None,
     t: Any,
+    map_label: str = "map",
 ) -> list[Axes]:
-    """Draw one class average into ``ax`` (and its map into ``below``); returns the axes used."""
+    """Draw one class average into ``ax`` (and its map into ``below``, its y axis labelled
+    ``map_label``); returns the axes used."""
     ax.set_title(title or f"class {avg.cls} (n = {avg.n:,})")
     if avg.n == 0:
         ax.text(
@@ -161,7 +163,7 @@ def _draw_class_average(
             label="mean map",
         )
         below.axhline(0.0, color="0.6", lw=0.6, zorder=0)
-        below.set_ylabel("map")
+        below.set_ylabel(map_label)
         if map_ylim is not None:
             below.set_ylim(*map_ylim)
         if r_at_zero:
@@ -188,6 +190,7 @@ def plot_class_average(
     legend: bool = True,
     title: str | None = None,
     t: Any = None,
+    map_label: str = "map",
 ) -> Figure:
     """One class average, drawn from a :class:`tscam.aggregate.ClassAverage`.
 
@@ -195,8 +198,9 @@ def plot_class_average(
     With ``show_map=True`` (default) the slot of ``ax`` is split and a panel below it (same time
     axis) shows the mean map itself with its spread across beats: ``band="std"`` (± 1 std),
     ``"quantile"`` (between the lowest and highest quantile maps, e.g. 10-90 %) or ``None``.
-    Per-segment maps (n_segments values) are drawn constant over their segments. A class without
-    beats (``avg.n == 0``) gives a panel that says so. Returns the figure.
+    Per-segment maps (n_segments values) are drawn constant over their segments; ``map_label``
+    labels the map panel's y axis. A class without beats (``avg.n == 0``) gives a panel that says
+    so. Returns the figure.
     """
     _check_options(style, band)
     if ax is None:
@@ -207,7 +211,9 @@ def plot_class_average(
     finite = avg.mean_map[np.isfinite(avg.mean_map)]
     signed = is_signed(finite) if signed is None else bool(signed)
     cm, norm = relevance_cmap(signed, cmap), relevance_norm(finite, signed, vmin, vmax)
-    used = _draw_class_average(avg, ax, below, band, style, cm, norm, map_ylim, title, t)
+    used = _draw_class_average(
+        avg, ax, below, band, style, cm, norm, map_ylim, title, t, map_label=map_label
+    )
     if avg.n and show_map and legend and band is not None:
         used[-1].legend(loc="best", fontsize="small", framealpha=0.8, ncols=2)
     if avg.n and colorbar:
